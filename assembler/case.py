@@ -1,0 +1,245 @@
+"""The case file: pydantic models, and loading YAML/JSON with errors that name file, line, field."""
+
+from __future__ import annotations
+
+import ipaddress
+import re
+from datetime import date
+from decimal import Decimal
+from pathlib import Path
+from typing import Annotated, Any, Literal, Union
+
+from pydantic import (AfterValidator, BaseModel, ConfigDict, Field, PositiveInt,
+                      ValidationError, field_validator, model_validator)
+
+from .courts import find_court
+from .errors import CaseFileError
+from .rawdata import LocatedData, apply_override, parse_override, read_data_file
+
+# XML 1.0 forbids these; pasted text carries them (form feeds, vertical tabs, NULs).
+_XML_ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]")
+
+
+def _xml_safe(value: str) -> str:
+    bad = _XML_ILLEGAL.search(value)
+    if bad:
+        raise ValueError(f"contains the control character U+{ord(bad.group()):04X} at "
+                         f"position {bad.start() + 1}, which a Word document cannot hold")
+    return value
+
+
+Text = Annotated[str, AfterValidator(_xml_safe)]
+"""Any text that reaches the document: checked for XML-illegal characters."""
+
+
+def _non_blank(value: str) -> str:
+    if not value.strip():
+        raise ValueError("must not be empty")
+    return value
+
+
+Name = Annotated[Text, AfterValidator(_non_blank)]
+
+OUTCOMES = ("granted", "denied", "denied_without_prejudice", "granted_in_part", "moot")
+Outcome = Literal["granted", "denied", "denied_without_prejudice", "granted_in_part", "moot"]
+MotionKind = Literal["default_judgment", "dismiss", "early_discovery_subpoena", "seal"]
+
+
+class Model(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=False)
+
+
+class Party(Model):
+    """A party as named in the caption; a pseudonymous party also has a sealed true name."""
+
+    name: Name
+    short_name: Text | None = None
+    pseudonym: bool = False
+    sealed_name: Name | None = None
+    ip_address: Annotated[str, AfterValidator(lambda v: str(ipaddress.ip_address(v)))] | None = None
+    minor: bool = False
+
+    @model_validator(mode="after")
+    def _sealed_needs_pseudonym(self) -> "Party":
+        if self.sealed_name and not self.pseudonym:
+            raise ValueError("sealed_name is given, so pseudonym must be true")
+        return self
+
+
+class Judge(Model):
+    name: Name
+    title: Name = "United States District Judge"
+
+
+class Sealing(Model):
+    """The order that let a party proceed under a pseudonym or file under seal."""
+
+    order_doc: PositiveInt
+
+
+class Relief(Model):
+    """What a motion asks for; amounts are dollars."""
+
+    statutory_damages: Decimal | None = Field(default=None, ge=0)
+    per_work: Decimal | None = Field(default=None, ge=0)
+    works: PositiveInt | None = None
+    permanent_injunction: bool = False
+    fees_and_costs: bool = False
+    fees: Decimal | None = Field(default=None, ge=0)
+    costs: Decimal | None = Field(default=None, ge=0)
+
+    @model_validator(mode="after")
+    def _per_work_needs_works(self) -> "Relief":
+        if (self.per_work is None) != (self.works is None):
+            raise ValueError("per_work and works go together (an amount for each of N works)")
+        return self
+
+
+class Motion(Model):
+    kind: MotionKind
+    doc: PositiveInt
+    movant: Literal["plaintiff", "defendant"] = "plaintiff"
+    unopposed: bool = False
+    relief: Relief = Relief()
+
+
+class Ruling(Model):
+    outcome: Outcome
+    renewal_days: PositiveInt | None = None
+    granted: list[Name] = []
+    denied: list[Name] = []
+
+
+class Signed(Model):
+    place: Name
+    date: date
+
+
+class ProseText(Model):
+    text: Text
+    when: list[Outcome] | None = None
+
+
+class ProseClause(Model):
+    clause: Name
+    when: list[Outcome] | None = None
+
+
+ProseBlock = Union[ProseText, ProseClause]
+Prose = Union[Text, list[ProseBlock]]
+
+
+class Case(Model):
+    """Everything an order needs: who, which motion, the ruling, and the judge's prose."""
+
+    court: Name
+    case_number: Name
+    judge_initials: Text | None = None
+    judge: Judge
+    plaintiffs: list[Party] = Field(min_length=1)
+    defendants: list[Party] = Field(min_length=1)
+    isp: Text | None = None
+    sealing: Sealing | None = None
+    motion: Motion
+    ruling: Ruling
+    signed: Signed
+    chambers: Text | None = None
+    introduction: Prose | None = None
+    background: Prose | None = None
+    discussion: Prose | None = None
+    conclusion: Prose | None = None
+
+    @field_validator("court")
+    @classmethod
+    def _known_court(cls, value: str) -> str:
+        if find_court(value) is None:
+            raise ValueError(f"unknown court id '{value}' (courts-db ids look like 'ctd', 'nysd')")
+        return value
+
+    @field_validator("case_number")
+    @classmethod
+    def _case_number_is_a_line(cls, value: str) -> str:
+        if "\n" in value or "\r" in value:
+            raise ValueError("must be on one line")
+        return value
+
+
+# ---- loading -------------------------------------------------------------------------------
+
+_MESSAGES = {
+    "missing": "required field is missing",
+    "extra_forbidden": "unknown key (check the spelling; see `assembler schema`)",
+    "int_parsing": "must be a whole number",
+    "int_from_float": "must be a whole number",
+    "bool_parsing": "must be true or false",
+    "decimal_parsing": "must be a number",
+    "string_type": "must be text",
+    "list_type": "must be a list",
+    "model_type": "must be a mapping of fields",
+    "model_attributes_type": "must be a mapping of fields",
+    "dict_type": "must be a mapping of fields",
+}
+
+
+def _message(error: dict[str, Any]) -> str:
+    kind = error["type"]
+    value = error.get("input")
+    if kind == "greater_than" and error.get("ctx", {}).get("gt") == 0:
+        return "must be a positive integer"
+    if kind.startswith("date") or kind.startswith("datetime"):
+        return f"invalid date '{value}' (write it as YYYY-MM-DD)"
+    if kind == "literal_error":
+        expected = error.get("ctx", {}).get("expected", "")
+        return f"'{value}' is not one of {expected}"
+    if kind == "value_error":
+        text = str(error.get("ctx", {}).get("error", error["msg"]))
+        if "does not appear to be an IPv4 or IPv6 address" in text:
+            return f"invalid IP address '{value}'"
+        return text
+    if kind == "too_short":
+        return "must list at least one"
+    if kind in _MESSAGES:
+        return _MESSAGES[kind]
+    return error["msg"][0].lower() + error["msg"][1:]
+
+
+def _field_path(loc: tuple[Any, ...]) -> tuple[str | int, ...]:
+    """Drop pydantic's union-branch labels (e.g. 'str', 'list[...]', 'ProseText') from a location."""
+    return tuple(p for p in loc if isinstance(p, int) or not (
+        p[:1].isupper() or "[" in p or p in ("str", "function-after")))
+
+
+def validate_case(located: LocatedData, *, row: int | None = None) -> Case:
+    """Validate located plain data into a Case; the first error names its line and field."""
+    if not isinstance(located.data, dict):
+        raise CaseFileError("a case file must be a mapping of fields", file=located.source,
+                            line=located.line_of(()), row=row)
+    try:
+        return Case.model_validate(located.data)
+    except ValidationError as exc:
+        errors = exc.errors()
+        # A union reports one error per branch; the first is the one a user can act on.
+        first = errors[0]
+        path = _field_path(first["loc"])
+        line = None if row is not None else located.line_of(path)
+        source = located.source
+        if line == 0:  # the value came from a --set override, not from the file
+            source, line = f"{source} (--set)", None
+        raise CaseFileError(_message(first), file=source, line=line, row=row,
+                            field=".".join(str(p) for p in path) or None) from None
+
+
+def load_case(path: str | Path, overrides: list[str] | tuple[str, ...] = ()) -> Case:
+    """Read, override (`--set dotted.path=value`) and validate a case file."""
+    path = Path(path)
+    located = read_data_file(path)
+    if not isinstance(located.data, dict):
+        raise CaseFileError("a case file must be a mapping of fields", file=str(path), line=1)
+    for assignment in overrides:
+        field_path, value = parse_override(assignment)
+        apply_override(located.data, field_path, value)
+        for known in list(located.lines):
+            if known[: len(field_path)] == field_path:
+                located.lines.pop(known)
+        located.lines[field_path] = 0  # line 0 marks "given by --set"
+    return validate_case(located)

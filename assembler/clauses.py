@@ -1,0 +1,168 @@
+"""The clause library: Markdown + Jinja files with a small front-matter header.
+
+A clause id is its path under a library folder without `.md` (`default-judgment/granted`).
+Libraries are searched in order, so a chambers' own folder overrides the bundled clause of the
+same id. Clauses render in the sandbox with every data value Markdown-escaped, so a party named
+`*Star* Corp` stays text; their output then goes through the same Markdown -> Word path as prose.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from typing import Any, Iterable, Mapping
+
+import jinja2
+import yaml
+
+from .environment import make_environment
+from .errors import ClauseError
+from .prose import markdown_escape
+
+_FRONT = re.compile(r"\A---\s*\n(.*?)\n---\s*\n", re.DOTALL)
+ANY = "any"
+
+
+class MarkdownText(str):
+    """Markdown already written by a clause or a template author: not escaped again."""
+
+
+def _finalize(value: Any) -> Any:
+    if isinstance(value, MarkdownText) or not isinstance(value, str):
+        return value
+    return markdown_escape(value)
+
+
+@lru_cache(maxsize=1)
+def clause_environment() -> jinja2.Environment:
+    env = make_environment(autoescape=False)
+    env.finalize = _finalize
+    return env
+
+
+@dataclass(frozen=True)
+class Clause:
+    """One clause file: its header and its compiled body."""
+
+    id: str
+    title: str
+    motions: tuple[str, ...]
+    outcomes: tuple[str, ...]
+    needs: tuple[str, ...]
+    path: Path
+    body: str
+    body_line: int  # line of the body's first line in the file
+    sha256: str
+    template: jinja2.Template
+
+    def serves(self, motion: str, outcome: str) -> bool:
+        return ((ANY in self.motions or motion in self.motions)
+                and (ANY in self.outcomes or outcome in self.outcomes))
+
+    def render(self, context: Mapping[str, Any]) -> MarkdownText:
+        """Render to Markdown; a missing field is an error naming this clause and the field."""
+        for dotted in self.needs:
+            if _lookup(context, dotted) is None:
+                raise ClauseError("needs a value the case does not give", clause=self.id,
+                                  field=dotted, file=str(self.path))
+        try:
+            return MarkdownText(self.template.render(context).strip())
+        except jinja2.UndefinedError as exc:
+            raise ClauseError(f"uses an undefined value: {exc.message}", clause=self.id,
+                              file=str(self.path)) from None
+        except jinja2.TemplateError as exc:
+            raise ClauseError(f"cannot render: {exc}", clause=self.id,
+                              file=str(self.path)) from None
+
+
+def _lookup(context: Mapping[str, Any], dotted: str) -> Any:
+    node: Any = context
+    for part in dotted.split("."):
+        if isinstance(node, Mapping):
+            node = node.get(part)
+        else:
+            node = getattr(node, part, None)
+        if node is None:
+            return None
+    return node
+
+
+def _tuple(value: Any, field: str, path: Path) -> tuple[str, ...]:
+    if value is None:
+        return ()
+    if isinstance(value, str):
+        return (value,)
+    if isinstance(value, list) and all(isinstance(v, str) for v in value):
+        return tuple(value)
+    raise ClauseError(f"front matter '{field}' must be a name or a list of names", file=str(path))
+
+
+def parse_clause(path: Path, clause_id: str) -> Clause:
+    """Read one clause file; the header's id must match its place in the library."""
+    text = path.read_text(encoding="utf-8")
+    match = _FRONT.match(text)
+    if not match:
+        raise ClauseError("a clause starts with a front-matter header between '---' lines",
+                          file=f"{path}:1", clause=clause_id)
+    try:
+        header = yaml.safe_load(match.group(1)) or {}
+    except yaml.YAMLError as exc:
+        raise ClauseError(f"front matter is not valid YAML: {exc}", file=f"{path}:1",
+                          clause=clause_id) from None
+    if not isinstance(header, dict):
+        raise ClauseError("front matter must be a mapping", file=f"{path}:1", clause=clause_id)
+    unknown = set(header) - {"id", "title", "motions", "outcomes", "needs"}
+    if unknown:
+        raise ClauseError(f"unknown front-matter key '{sorted(unknown)[0]}'", file=f"{path}:1",
+                          clause=clause_id)
+    if header.get("id") != clause_id:
+        raise ClauseError(f"front matter says id '{header.get('id')}' but the file is at "
+                          f"'{clause_id}'", file=f"{path}:1", clause=clause_id)
+    body = text[match.end():]
+    body_line = text[: match.end()].count("\n") + 1
+    try:
+        template = clause_environment().from_string(body)
+    except jinja2.TemplateSyntaxError as exc:
+        line = body_line + (exc.lineno or 1) - 1
+        raise ClauseError(f"Jinja syntax error: {exc.message}", file=f"{path}:{line}",
+                          clause=clause_id) from None
+    return Clause(
+        id=clause_id, title=str(header.get("title") or clause_id),
+        motions=_tuple(header.get("motions", ANY), "motions", path),
+        outcomes=_tuple(header.get("outcomes", ANY), "outcomes", path),
+        needs=_tuple(header.get("needs"), "needs", path),
+        path=path, body=body, body_line=body_line,
+        sha256=hashlib.sha256(text.encode("utf-8")).hexdigest(), template=template)
+
+
+class ClauseLibrary:
+    """Clauses found in one or more folders; earlier folders win for the same id."""
+
+    def __init__(self, folders: Iterable[Path]):
+        self.folders = tuple(Path(f) for f in folders)
+        self._paths: dict[str, Path] = {}
+        for folder in reversed(self.folders):
+            for path in sorted(folder.rglob("*.md")):
+                clause_id = path.relative_to(folder).with_suffix("").as_posix()
+                self._paths[clause_id] = path
+        self._loaded: dict[str, Clause] = {}
+
+    def ids(self) -> list[str]:
+        return sorted(self._paths)
+
+    def __contains__(self, clause_id: str) -> bool:
+        return clause_id in self._paths
+
+    def get(self, clause_id: str) -> Clause:
+        if clause_id not in self._paths:
+            raise ClauseError("unknown clause id (run `assembler clauses` for the list)",
+                              clause=clause_id)
+        if clause_id not in self._loaded:
+            self._loaded[clause_id] = parse_clause(self._paths[clause_id], clause_id)
+        return self._loaded[clause_id]
+
+    def all(self) -> list[Clause]:
+        return [self.get(i) for i in self.ids()]

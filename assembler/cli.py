@@ -1,0 +1,106 @@
+"""The `assembler` command: options in, library calls, messages and exit codes out."""
+
+from __future__ import annotations
+
+import functools
+import json
+import sys
+from pathlib import Path
+from typing import Any, Callable
+
+import click
+
+from . import __version__
+from .case import load_case
+from .errors import AssemblerError
+
+
+def reports_errors(command: Callable[..., Any]) -> Callable[..., Any]:
+    """Print an AssemblerError as one line and exit 1; never a traceback for a user's mistake."""
+
+    @functools.wraps(command)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return command(*args, **kwargs)
+        except AssemblerError as exc:
+            click.echo(f"error: {exc}", err=True)
+            sys.exit(1)
+        except KeyboardInterrupt:
+            click.echo("interrupted", err=True)
+            sys.exit(130)
+
+    return wrapper
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="assembler")
+def main() -> None:
+    """Assemble court orders from case files (YAML/JSON) or CSV rows into Word and PDF."""
+
+
+@main.command()
+@click.argument("case_file", type=click.Path(path_type=Path))
+@click.option("-o", "--output", type=click.Path(path_type=Path),
+              help="Where to write the .docx (a file, or a folder for the default name). "
+                   "Default: <case-number>-order.docx in the current folder.")
+@click.option("--set", "overrides", multiple=True, metavar="PATH=VALUE",
+              help="Override a case-file field, e.g. --set ruling.outcome=granted. Repeatable.")
+@click.option("--template", type=click.Path(path_type=Path),
+              help="A .docx order template (default: the bundled order template).")
+@click.option("--sealed", is_flag=True,
+              help="Write the sealed version, which names pseudonymous parties.")
+@click.option("--force", is_flag=True, help="Overwrite an existing output file.")
+@reports_errors
+def render(case_file: Path, output: Path | None, overrides: tuple[str, ...],
+           template: Path | None, sealed: bool, force: bool) -> None:
+    """Render CASE_FILE to a Word order."""
+    from .render import render_order, write_atomic
+
+    case = load_case(case_file, overrides)
+    order = render_order(case, case_dir=case_file.parent, template=template, sealed=sealed)
+    if output is None:
+        target = Path(order.output_name)
+    elif output.is_dir():
+        target = output / order.output_name
+    else:
+        target = output
+    write_atomic(target, order.data, force=force)
+    click.echo(f"wrote {target} ({order.title})")
+
+
+@main.command()
+@click.option("--chambers", type=click.Path(path_type=Path, file_okay=False),
+              help="Also list a chambers folder's own clauses (they override bundled ones).")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON instead of a table.")
+@reports_errors
+def clauses(chambers: Path | None, as_json: bool) -> None:
+    """List the clause library: id, title, motions and outcomes."""
+    from .order import library_for, load_chambers
+
+    library = library_for(load_chambers(chambers))
+    rows = [{"id": c.id, "title": c.title, "motions": list(c.motions),
+             "outcomes": list(c.outcomes), "needs": list(c.needs), "path": str(c.path)}
+            for c in library.all()]
+    if as_json:
+        click.echo(json.dumps(rows, indent=2))
+        return
+    width = max((len(r["id"]) for r in rows), default=2)
+    for r in rows:
+        click.echo(f"{r['id']:<{width}}  {r['title']}")
+        click.echo(f"{'':<{width}}  motions: {', '.join(r['motions'])}; "
+                   f"outcomes: {', '.join(r['outcomes'])}")
+
+
+@main.command()
+def schema() -> None:
+    """Print the case-file JSON Schema (for editors that validate YAML/JSON)."""
+    from .case import Case
+
+    document = Case.model_json_schema()
+    document["$schema"] = "https://json-schema.org/draft/2020-12/schema"
+    document["title"] = "assembler case file"
+    click.echo(json.dumps(document, indent=2))
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()

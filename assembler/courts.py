@@ -1,0 +1,72 @@
+"""Court names and locations from the courts-db package (never a hand-made table)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import lru_cache
+
+import courts_db
+import holidays
+
+
+@dataclass(frozen=True)
+class Court:
+    """A court as an order's caption names it."""
+
+    id: str
+    name: str          # "United States District Court"
+    district: str      # "District of Connecticut"
+    full_name: str     # as courts-db gives it
+    citation: str      # "D. Conn."
+    state_code: str | None  # "CT": whose legal holidays count under Rule 6(a)(6)(C)
+
+
+@lru_cache(maxsize=None)
+def find_court(court_id: str) -> Court | None:
+    """Look a court up by its courts-db id; None when courts-db does not know it."""
+    matches = courts_db.find_court_by_id(court_id)
+    if not matches:
+        return None
+    record = matches[0]
+    full = record["name"]
+    name, district = _split_name(full)
+    aliases = holidays.US.subdivisions_aliases
+    state_code = aliases.get(record.get("location") or "")
+    if state_code is None and district:
+        place = district.split(" of ", 1)[-1].removeprefix("the ")
+        state_code = aliases.get(place) or aliases.get(district)
+    return Court(
+        id=court_id,
+        name=name,
+        district=district,
+        full_name=full,
+        citation=record.get("citation_string") or "",
+        state_code=state_code,
+    )
+
+
+_DIVISIONS = {"N.D.": "Northern", "S.D.": "Southern", "E.D.": "Eastern", "W.D.": "Western",
+              "M.D.": "Middle", "C.D.": "Central"}
+
+
+def _split_name(full: str) -> tuple[str, str]:
+    """Split a courts-db name into the caption's two lines.
+
+    courts-db writes most district courts in full ("United States District Court for the
+    District of Connecticut") and some in short ("District Court, S.D. New York").
+    """
+    for joiner in (" for the ", " of the "):
+        if joiner in full:
+            name, district = full.split(joiner, 1)
+            return name, district
+    if full.startswith("District Court, "):
+        rest = full.removeprefix("District Court, ")
+        prefix, _, place = rest.partition(" ")
+        if prefix in _DIVISIONS:
+            return "United States District Court", f"{_DIVISIONS[prefix]} District of {place}"
+        if prefix == "D.":
+            return "United States District Court", f"District of {place}"
+        if rest.startswith("District of "):
+            return "United States District Court", rest
+        return "United States District Court", f"District of the {rest}"
+    return full, ""

@@ -1,0 +1,68 @@
+"""Fed. R. Civ. P. 6(a) time computation for periods stated in days. Pure functions.
+
+Rule 6(a)(1): exclude the day of the event, count every day, include the last day; if the
+last day is a Saturday, Sunday or legal holiday, the period runs to the next day that is not.
+Rule 6(a)(6): legal holidays are the federal holidays, any day declared a holiday by the
+President or Congress, and (for periods counted forward from an event) the state's holidays.
+"""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from functools import lru_cache
+
+import holidays
+
+__all__ = ["add_days", "is_legal_holiday", "holiday_name", "long_date"]
+
+
+@lru_cache(maxsize=256)
+def _holidays_for(year: int, state: str | None) -> dict[date, str]:
+    # The 'government' category holds the federal holidays with their observed days plus the
+    # days closed by executive order or act of Congress (Rule 6(a)(6)(A)-(B)).
+    table: dict[date, str] = dict(
+        holidays.country_holidays("US", years=year, categories=(holidays.GOVERNMENT,)))
+    if state:
+        # Rule 6(a)(6)(C): the state's own public holidays.
+        for day, name in holidays.country_holidays("US", subdiv=state, years=year).items():
+            table.setdefault(day, name)
+    return table
+
+
+def holiday_name(day: date, state: str | None = None) -> str | None:
+    """The legal holiday falling on `day`, if any (federal, declared, or the state's)."""
+    return _holidays_for(day.year, state).get(day)
+
+
+def is_legal_holiday(day: date, state: str | None = None) -> bool:
+    """Whether `day` is a legal holiday under Rule 6(a)(6)."""
+    return holiday_name(day, state) is not None
+
+
+def is_business_day(day: date, state: str | None = None) -> bool:
+    """Not a Saturday, Sunday or legal holiday."""
+    return day.weekday() < 5 and not is_legal_holiday(day, state)
+
+
+def add_days(event: date, days: int, state: str | None = None) -> date:
+    """The last day of a period of `days` days after `event`, per Rule 6(a)(1)."""
+    if days < 0:
+        raise ValueError("a period runs forward: days must not be negative")
+    last = event + timedelta(days=days)  # 6(a)(1)(A)-(B): exclude the event day, count every day
+    while not is_business_day(last, state):  # 6(a)(1)(C): roll past weekends and holidays
+        last += timedelta(days=1)
+    return last
+
+
+def long_date(day: date) -> str:
+    """A date as an order writes it: "September 14, 2020"."""
+    return f"{day:%B} {day.day}, {day.year}"
+
+
+def ordinal(number: int) -> str:
+    """13 -> "13th", 22 -> "22nd"."""
+    if 10 <= number % 100 <= 20:
+        suffix = "th"
+    else:
+        suffix = {1: "st", 2: "nd", 3: "rd"}.get(number % 10, "th")
+    return f"{number}{suffix}"

@@ -1,0 +1,311 @@
+"""A .docx template compiled once (parse, patch, compile Jinja) and rendered many times.
+
+docxtpl's tag patching turns Word's XML into Jinja source (tags that Word split across runs are
+joined; `{%p %}`/`{{p }}` act on whole paragraphs). Everything after that is ours: the sandboxed
+environment for every part, real footnotes, clean metadata and a reproducible zip.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+from typing import Any, Mapping
+from xml.sax.saxutils import escape
+
+import jinja2
+from docxtpl import DocxTemplate
+from lxml import etree
+
+from ..errors import TemplateError
+from .package import Package, read_package, write_package
+from .text import visible_text
+
+W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
+R = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
+PKG_RELS = "http://schemas.openxmlformats.org/package/2006/relationships"
+CT = "http://schemas.openxmlformats.org/package/2006/content-types"
+REL_FOOTNOTES = R + "/footnotes"
+REL_CUSTOM = R + "/custom-properties"
+REL_CORE = "http://schemas.openxmlformats.org/package/2006/relationships/metadata/core-properties"
+REL_APP = R + "/extended-properties"
+REL_THUMBNAIL = "http://schemas.openxmlformats.org/package/2006/relationships/metadata/thumbnail"
+CT_FOOTNOTES = "application/vnd.openxmlformats-officedocument.wordprocessingml.footnotes+xml"
+CT_CUSTOM = "application/vnd.openxmlformats-officedocument.custom-properties+xml"
+CT_CORE = "application/vnd.openxmlformats-package.core-properties+xml"
+CT_APP = "application/vnd.openxmlformats-officedocument.extended-properties+xml"
+
+RENDERED = re.compile(r"^word/(document|header\d*|footer\d*|footnotes|endnotes)\.xml$")
+_FOOTNOTE_REF = re.compile(r'<w:footnoteReference w:id="(asm:\d+|-?\d+)"\s*/>')
+_FOOTNOTE = re.compile(r'<w:footnote\b[^>]*?w:id="(-?\d+)"[^>]*>.*?</w:footnote>', re.DOTALL)
+_TRACKED = re.compile(r"<w:(ins|del|moveFrom|moveTo|rPrChange|pPrChange)[ >]")
+_HIDDEN = re.compile(r"<w:vanish\s*/>|<w:vanish\s+w:val=\"(true|1|on)\"")
+_AUTHOR_IDS = re.compile(r'\s(?:w:rsid\w*|w14:paraId|w14:textId)="[0-9A-Fa-f]+"')
+_EMPTY_FOOTNOTES = (
+    f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<w:footnotes xmlns:w="{W}" '
+    f'xmlns:r="{R}"><w:footnote w:type="separator" w:id="-1"><w:p><w:pPr><w:spacing '
+    'w:after="0" w:line="240" w:lineRule="auto"/></w:pPr><w:r><w:separator/></w:r></w:p>'
+    '</w:footnote><w:footnote w:type="continuationSeparator" w:id="0"><w:p><w:pPr><w:spacing '
+    'w:after="0" w:line="240" w:lineRule="auto"/></w:pPr><w:r><w:continuationSeparator/>'
+    '</w:r></w:p></w:footnote></w:footnotes>')
+
+
+@dataclass(frozen=True)
+class DocumentProperties:
+    """Core and custom properties written into a rendered document (nothing else is kept)."""
+
+    title: str
+    when: date
+    custom: Mapping[str, str] = field(default_factory=dict)
+
+
+@dataclass
+class RenderedDocument:
+    """A rendered package, before it is zipped (checks such as the leak scan read it here)."""
+
+    package: Package
+
+    def to_bytes(self) -> bytes:
+        return write_package(self.package)
+
+
+class CompiledTemplate:
+    """A template read, cleaned and compiled once; `render` is then cheap and repeatable."""
+
+    def __init__(self, path: Path, env: jinja2.Environment, *, footnote_style: str = "FootnoteText",
+                 footnote_reference_style: str = "FootnoteReference"):
+        self.path = Path(path)
+        self.name = self.path.name
+        try:
+            raw = self.path.read_bytes()
+        except OSError as exc:
+            raise TemplateError(f"cannot read template: {exc.strerror}", file=str(path)) from None
+        self.sha256 = hashlib.sha256(raw).hexdigest()
+        try:
+            package = read_package(raw)
+        except Exception:  # zipfile raises several types for a file that is not a .docx
+            raise TemplateError("not a .docx file (not a valid zip package)",
+                                file=str(path)) from None
+        if "word/document.xml" not in package.parts:
+            raise TemplateError("not a Word document (no word/document.xml)", file=str(path))
+        self.footnote_style = footnote_style
+        self.footnote_reference_style = footnote_reference_style
+        _refuse_hidden_content(package, self.name)
+        self.base = _clean_package(package)
+        self.sources: dict[str, str] = {}
+        self.compiled: dict[str, jinja2.Template] = {}
+        patcher = DocxTemplate(None)
+        for name, data in self.base.parts.items():
+            if not RENDERED.match(name):
+                continue
+            source = patcher.patch_xml(data.decode("utf-8"))
+            source = re.sub(r"<w:p([ >])", r"\n<w:p\1", source)
+            self.sources[name] = source
+            try:
+                self.compiled[name] = env.from_string(source)
+            except jinja2.TemplateSyntaxError as exc:
+                raise TemplateError(
+                    f"Jinja syntax error: {exc.message} (in the paragraph "
+                    f"\"{_paragraph_at(source, exc.lineno)}\")",
+                    file=f"{self.name}:{name}") from None
+
+    def render(self, context: Mapping[str, Any], footnotes: Mapping[str, str],
+               properties: DocumentProperties) -> RenderedDocument:
+        """Fill every part; `footnotes` maps the prose layer's keys to footnote paragraphs."""
+        package = self.base.copy()
+        rendered: dict[str, str] = {}
+        for name, template in self.compiled.items():
+            try:
+                xml = template.render(context)
+            except jinja2.UndefinedError as exc:
+                raise TemplateError(f"{exc.message}", file=f"{self.name}:{name}") from None
+            except jinja2.TemplateError as exc:
+                raise TemplateError(f"template error: {exc}", file=f"{self.name}:{name}") from None
+            xml = re.sub(r"\n<w:p([ >])", r"<w:p\1", xml)
+            rendered[name] = (xml.replace("{_{", "{{").replace("}_}", "}}")
+                              .replace("{_%", "{%").replace("%_}", "%}"))
+        self._place_footnotes(rendered, footnotes)
+        for name, xml in rendered.items():
+            package.parts[name] = xml.encode("utf-8")
+        package.parts["docProps/core.xml"] = _core_xml(properties)
+        package.parts["docProps/custom.xml"] = _custom_xml(properties.custom)
+        return RenderedDocument(package)
+
+    def _place_footnotes(self, rendered: dict[str, str], footnotes: Mapping[str, str]) -> None:
+        notes_xml = rendered.get("word/footnotes.xml", _EMPTY_FOOTNOTES)
+        kept = {m.group(1): m.group(0) for m in _FOOTNOTE.finditer(notes_xml)}
+        next_id = max([int(i) for i in kept] + [0]) + 1
+        used: set[str] = set()
+        added: list[str] = []
+
+        def number(match: re.Match[str]) -> str:
+            nonlocal next_id
+            key = match.group(1)
+            if not key.startswith("asm:"):
+                used.add(key)
+                return match.group(0)
+            note_id = str(next_id)
+            next_id += 1
+            added.append(self._footnote(note_id, footnotes[key]))
+            return f'<w:footnoteReference w:id="{note_id}"/>'
+
+        for name in sorted(rendered, key=lambda n: n != "word/document.xml"):
+            if name != "word/footnotes.xml":
+                rendered[name] = _FOOTNOTE_REF.sub(number, rendered[name])
+        # Keep separators and the template's own footnotes that are still referenced; a
+        # footnote whose reference a condition removed goes too (its number would drift).
+        def keep(match: re.Match[str]) -> str:
+            note_id = match.group(1)
+            return match.group(0) if int(note_id) <= 0 or note_id in used else ""
+
+        notes_xml = _FOOTNOTE.sub(keep, notes_xml)
+        close = notes_xml.rindex("</w:footnotes>")
+        rendered["word/footnotes.xml"] = notes_xml[:close] + "".join(added) + notes_xml[close:]
+
+    def _footnote(self, note_id: str, paragraphs: str) -> str:
+        mark = (f'<w:r><w:rPr><w:rStyle w:val="{self.footnote_reference_style}"/></w:rPr>'
+                '<w:footnoteRef/></w:r><w:r><w:t xml:space="preserve"> </w:t></w:r>')
+        # The number mark goes at the start of the first paragraph, after its properties.
+        head = re.match(r"<w:p>(<w:pPr>.*?</w:pPr>)?", paragraphs)
+        if head is None:
+            paragraphs = f'<w:p><w:pPr><w:pStyle w:val="{self.footnote_style}"/></w:pPr></w:p>'
+            head = re.match(r"<w:p>(<w:pPr>.*?</w:pPr>)?", paragraphs)
+        cut = head.end()
+        return (f'<w:footnote w:id="{note_id}">' + paragraphs[:cut] + mark + paragraphs[cut:]
+                + "</w:footnote>")
+
+
+def _paragraph_at(source: str, lineno: int | None) -> str:
+    if not lineno:
+        return ""
+    lines = source.splitlines()
+    line = lines[lineno - 1] if 0 < lineno <= len(lines) else ""
+    text = visible_text(line)
+    return text if len(text) <= 120 else text[:117] + "..."
+
+
+def _refuse_hidden_content(package: Package, name: str) -> None:
+    """Tracked changes, comments and hidden text would carry an author's drafts into orders."""
+    for part, data in package.parts.items():
+        if not RENDERED.match(part):
+            continue
+        xml = data.decode("utf-8", "replace")
+        if _TRACKED.search(xml):
+            raise TemplateError("the template holds tracked changes; accept or reject them in "
+                                "Word (Review > Accept All) before using it", file=f"{name}:{part}")
+        if _HIDDEN.search(xml):
+            raise TemplateError("the template holds hidden text (Font > Hidden); remove it",
+                                file=f"{name}:{part}")
+        if "<w:commentReference" in xml or "<w:commentRangeStart" in xml:
+            raise TemplateError("the template holds comments; delete them in Word first",
+                                file=f"{name}:{part}")
+    comments = package.parts.get("word/comments.xml", b"")
+    if b"<w:comment " in comments:
+        raise TemplateError("the template holds comments; delete them in Word first",
+                            file=f"{name}:word/comments.xml")
+
+
+def _clean_package(package: Package) -> Package:
+    """Drop what a template author's machine left behind; make room for footnotes and props."""
+    parts = dict(package.parts)
+    dropped = {n for n in parts if n.startswith("customXml/") or n.startswith("docProps/thumbnail")
+               or n in ("docProps/custom.xml", "word/_rels/settings.xml.rels",
+                        "word/comments.xml", "word/people.xml")}
+    for n in dropped:
+        parts.pop(n, None)
+    for n, data in list(parts.items()):
+        if n.endswith(".xml") and n.startswith("word/"):
+            parts[n] = _AUTHOR_IDS.sub("", data.decode("utf-8")).encode("utf-8")
+    if "word/settings.xml" in parts:
+        settings = parts["word/settings.xml"].decode("utf-8")
+        settings = re.sub(r"<w:attachedTemplate\b[^>]*/>", "", settings)
+        settings = re.sub(r"<w:mailMerge>.*?</w:mailMerge>", "", settings, flags=re.DOTALL)
+        settings = re.sub(r"<w:rsids>.*?</w:rsids>", "", settings, flags=re.DOTALL)
+        parts["word/settings.xml"] = settings.encode("utf-8")
+    parts.setdefault("word/footnotes.xml", _EMPTY_FOOTNOTES.encode("utf-8"))
+
+    # Relationships: the package's (core, app, custom) and the document's (footnotes).
+    root_rels = _rels(parts.get("_rels/.rels"))
+    for rel in list(root_rels):
+        if rel.get("Type") in (REL_THUMBNAIL, REL_CUSTOM) or rel.get("Type", "").endswith("/customXml"):
+            root_rels.remove(rel)
+    _ensure_rel(root_rels, REL_CORE, "docProps/core.xml")
+    _ensure_rel(root_rels, REL_APP, "docProps/app.xml")
+    _ensure_rel(root_rels, REL_CUSTOM, "docProps/custom.xml")
+    parts["_rels/.rels"] = _xml_bytes(root_rels)
+    doc_rels = _rels(parts.get("word/_rels/document.xml.rels"))
+    for rel in list(doc_rels):
+        if rel.get("Type", "").endswith("/customXml") or rel.get("Type", "").endswith("/comments"):
+            doc_rels.remove(rel)
+    _ensure_rel(doc_rels, REL_FOOTNOTES, "footnotes.xml")
+    parts["word/_rels/document.xml.rels"] = _xml_bytes(doc_rels)
+    parts["docProps/app.xml"] = _APP_XML
+
+    types = etree.fromstring(parts["[Content_Types].xml"])
+    for override in list(types):
+        part = override.get("PartName", "").lstrip("/")
+        if override.tag == f"{{{CT}}}Override" and part not in parts and part not in (
+                "docProps/custom.xml", "docProps/core.xml"):
+            types.remove(override)
+    for part, content_type in (("word/footnotes.xml", CT_FOOTNOTES),
+                               ("docProps/custom.xml", CT_CUSTOM),
+                               ("docProps/core.xml", CT_CORE), ("docProps/app.xml", CT_APP)):
+        if not any(o.get("PartName") == f"/{part}" for o in types):
+            etree.SubElement(types, f"{{{CT}}}Override", PartName=f"/{part}",
+                             ContentType=content_type)
+    parts["[Content_Types].xml"] = _xml_bytes(types)
+    return Package(parts)
+
+
+def _rels(data: bytes | None) -> etree._Element:
+    if data is None:
+        return etree.Element(f"{{{PKG_RELS}}}Relationships", nsmap={None: PKG_RELS})
+    return etree.fromstring(data)
+
+
+def _ensure_rel(rels: etree._Element, rel_type: str, target: str) -> None:
+    if any(rel.get("Type") == rel_type for rel in rels):
+        return
+    taken = {rel.get("Id") for rel in rels}
+    number = 1
+    while f"rIdAsm{number}" in taken:
+        number += 1
+    etree.SubElement(rels, f"{{{PKG_RELS}}}Relationship", Id=f"rIdAsm{number}", Type=rel_type,
+                     Target=target)
+
+
+def _xml_bytes(element: etree._Element) -> bytes:
+    return etree.tostring(element, xml_declaration=True, encoding="UTF-8", standalone=True)
+
+
+_APP_XML = (
+    b'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+    b'<Properties xmlns="http://schemas.openxmlformats.org/officeDocument/2006/extended-properties">'
+    b"<Application>assembler</Application></Properties>")
+
+
+def _core_xml(properties: DocumentProperties) -> bytes:
+    stamp = f"{properties.when.isoformat()}T00:00:00Z"
+    return (
+        '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+        '<cp:coreProperties xmlns:cp="http://schemas.openxmlformats.org/package/2006/metadata/'
+        'core-properties" xmlns:dc="http://purl.org/dc/elements/1.1/" xmlns:dcterms="http://'
+        'purl.org/dc/terms/" xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance">'
+        f"<dc:title>{escape(properties.title)}</dc:title>"
+        f'<dcterms:created xsi:type="dcterms:W3CDTF">{stamp}</dcterms:created>'
+        f'<dcterms:modified xsi:type="dcterms:W3CDTF">{stamp}</dcterms:modified>'
+        "</cp:coreProperties>").encode("utf-8")
+
+
+def _custom_xml(custom: Mapping[str, str]) -> bytes:
+    props = "".join(
+        f'<property fmtid="{{D5CDD505-2E9C-101B-9397-08002B2CF9AE}}" pid="{pid}" '
+        f'name="{escape(name, {chr(34): "&quot;"})}"><vt:lpwstr>{escape(value)}</vt:lpwstr></property>'
+        for pid, (name, value) in enumerate(sorted(custom.items()), start=2))
+    return (
+        '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+        '<Properties xmlns="http://schemas.openxmlformats.org/officeDocument/2006/custom-properties"'
+        ' xmlns:vt="http://schemas.openxmlformats.org/officeDocument/2006/docPropsVTypes">'
+        f"{props}</Properties>").encode("utf-8")

@@ -1,0 +1,274 @@
+"""Case -> what the order says: title, caption, sections, clauses, deadlines, signature.
+
+The legal logic lives here; nothing here knows OOXML. Prose and clause output is Markdown,
+which the prose layer turns into Word paragraphs.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from .case import Case, Party, Prose, ProseClause, ProseText
+from .clauses import ClauseLibrary, MarkdownText
+from .courts import find_court
+from .deadlines import add_days, long_date, ordinal
+from .errors import CaseFileError, ClauseError
+from .resources import bundled_clauses
+
+MOTION_TITLES = {
+    "default_judgment": "motion for default judgment",
+    "dismiss": "motion to dismiss",
+    "early_discovery_subpoena": "motion for leave to serve a third-party subpoena before a "
+                                "Rule 26(f) conference",
+    "seal": "motion for leave to file under seal and to proceed under a pseudonym",
+}
+TITLE_VERBS = {
+    "granted": "GRANTING",
+    "denied": "DENYING",
+    "denied_without_prejudice": "DENYING",
+    "granted_in_part": "GRANTING IN PART AND DENYING IN PART",
+    "moot": "DENYING AS MOOT",
+}
+DOCKET_STYLES = {"doc_hash": "Doc. #{}", "ecf": "ECF No. {}", "dkt": "Dkt. No. {}"}
+
+
+@dataclass(frozen=True)
+class Chambers:
+    """A judge's or court's house style: docket citations, signature, own clause language."""
+
+    docket_style: str = "ecf"
+    clause_folders: tuple[Path, ...] = ()
+    magistrate_referral: str | None = None
+
+    def cite(self, doc: int | str) -> str:
+        return DOCKET_STYLES[self.docket_style].format(doc)
+
+
+def load_chambers(folder: Path | None) -> Chambers:
+    """Read `profile.yaml` and `clauses/` from a chambers folder (both optional)."""
+    if folder is None:
+        return Chambers()
+    if not folder.is_dir():
+        raise CaseFileError("chambers folder not found", file=str(folder), field="chambers")
+    profile: dict[str, Any] = {}
+    profile_path = folder / "profile.yaml"
+    if profile_path.exists():
+        try:
+            profile = yaml.safe_load(profile_path.read_text(encoding="utf-8")) or {}
+        except yaml.YAMLError as exc:
+            raise CaseFileError(f"YAML syntax error: {exc}", file=str(profile_path)) from None
+    unknown = set(profile) - {"docket_style"}
+    if unknown:
+        raise CaseFileError("unknown key", file=str(profile_path), field=sorted(unknown)[0])
+    style = profile.get("docket_style", "ecf")
+    if style not in DOCKET_STYLES:
+        raise CaseFileError(f"'{style}' is not one of {', '.join(DOCKET_STYLES)}",
+                            file=str(profile_path), field="docket_style")
+    clauses = folder / "clauses"
+    return Chambers(docket_style=style,
+                    clause_folders=(clauses,) if clauses.is_dir() else ())
+
+
+@dataclass
+class OrderText:
+    """Everything the template needs, as Markdown sections and plain values."""
+
+    title: str
+    context: dict[str, Any]
+    sections: dict[str, str]                 # section name -> Markdown
+    attachments: list[dict[str, str]] = field(default_factory=list)
+    clauses_used: dict[str, str] = field(default_factory=dict)   # id -> sha256
+
+
+def display_name(party: Party, sealed: bool) -> str:
+    """The name a version of the order may print: the true name only in the sealed version."""
+    if sealed and party.sealed_name:
+        return party.sealed_name
+    return party.name
+
+
+def _party(party: Party, sealed: bool) -> dict[str, Any]:
+    name = display_name(party, sealed)
+    return {"name": name, "short_name": party.short_name or name, "pseudonym": party.pseudonym,
+            "ip_address": party.ip_address, "minor": party.minor}
+
+
+def _caption_lines(parties: list[Party], sealed: bool) -> list[str]:
+    lines = []
+    for party in parties:
+        line = display_name(party, sealed).upper()
+        if party.ip_address:
+            line += f", subscriber assigned IP address {party.ip_address}"
+        lines.append(line + ",")
+    return lines
+
+
+def order_title(case: Case) -> str:
+    """"ORDER DENYING MOTION FOR DEFAULT JUDGMENT" and the like."""
+    motion = MOTION_TITLES[case.motion.kind].upper().replace("RULE 26(F)", "RULE 26(f)")
+    return f"ORDER {TITLE_VERBS[case.ruling.outcome]} {motion}"
+
+
+def _relief(case: Case) -> dict[str, Any]:
+    relief = case.motion.relief
+    damages = relief.statutory_damages
+    if relief.per_work is not None and relief.works is not None:
+        computed = relief.per_work * relief.works
+        if damages is not None and damages != computed:
+            raise CaseFileError(
+                f"statutory_damages {damages} does not equal per_work x works ({computed})",
+                field="motion.relief.statutory_damages")
+        damages = computed
+    return {
+        "statutory_damages": damages, "per_work": relief.per_work, "works": relief.works,
+        "permanent_injunction": relief.permanent_injunction,
+        "fees_and_costs": relief.fees_and_costs, "fees": relief.fees, "costs": relief.costs,
+        "fees_and_costs_total": (relief.fees or Decimal(0)) + (relief.costs or Decimal(0))
+        if relief.fees is not None or relief.costs is not None else None,
+    }
+
+
+def build_context(case: Case, chambers: Chambers, sealed: bool) -> dict[str, Any]:
+    """The values every template part and clause sees."""
+    court = find_court(case.court)
+    assert court is not None  # validated by the model
+    signed = case.signed.date
+    renewal = (add_days(signed, case.ruling.renewal_days, court.state_code)
+               if case.ruling.renewal_days else None)
+    plaintiffs = [_party(p, sealed) for p in case.plaintiffs]
+    defendants = [_party(p, sealed) for p in case.defendants]
+    movant = plaintiffs[0] if case.motion.movant == "plaintiff" else defendants[0]
+
+    def deadline(days: int) -> str:
+        """The date `days` days after the order, per Rule 6(a), written out."""
+        return long_date(add_days(signed, int(days), court.state_code))
+
+    return {
+        "court": {"id": court.id, "name": court.name, "district": court.district,
+                  "citation": court.citation, "state": court.state_code},
+        "case_number": case.case_number,
+        "judge_initials": case.judge_initials,
+        "judge": {"name": case.judge.name, "title": case.judge.title},
+        "plaintiffs": plaintiffs, "defendants": defendants,
+        "caption": {
+            "plaintiffs": _caption_lines(case.plaintiffs, sealed),
+            "plaintiff_role": "Plaintiffs," if len(case.plaintiffs) > 1 else "Plaintiff,",
+            "defendants": _caption_lines(case.defendants, sealed),
+            "defendant_role": "Defendants." if len(case.defendants) > 1 else "Defendant.",
+        },
+        "plaintiff": plaintiffs[0], "defendant": defendants[0],
+        "isp": case.isp,
+        "sealing": ({"order_doc": case.sealing.order_doc,
+                     "order_cite": chambers.cite(case.sealing.order_doc)}
+                    if case.sealing else None),
+        "motion": {"kind": case.motion.kind, "doc": case.motion.doc,
+                   "cite": chambers.cite(case.motion.doc), "name": MOTION_TITLES[case.motion.kind],
+                   "movant": case.motion.movant, "movant_party": movant,
+                   "unopposed": case.motion.unopposed, "relief": _relief(case)},
+        "ruling": {"outcome": case.ruling.outcome, "renewal_days": case.ruling.renewal_days,
+                   "renewal_deadline": renewal, "granted": list(case.ruling.granted),
+                   "denied": list(case.ruling.denied)},
+        "signed": {"place": case.signed.place, "date": signed,
+                   "day_ordinal": ordinal(signed.day), "month_year": f"{signed:%B} {signed.year}",
+                   "long": long_date(signed)},
+        "sealed": sealed,
+        "docket": chambers.cite,
+        "deadline": deadline,
+        "title": order_title(case),
+        "referral": None,
+    }
+
+
+class OrderWriter:
+    """Turns a case into the order's Markdown sections, choosing clauses by motion and outcome."""
+
+    def __init__(self, library: ClauseLibrary):
+        self.library = library
+
+    def compose(self, case: Case, chambers: Chambers, *, sealed: bool = False) -> OrderText:
+        context = build_context(case, chambers, sealed)
+        used: dict[str, str] = {}
+
+        def clause(clause_id: str) -> MarkdownText:
+            found = self.library.get(clause_id)
+            if not found.serves(case.motion.kind, case.ruling.outcome):
+                raise ClauseError(f"does not serve a {case.motion.kind} motion "
+                                  f"{case.ruling.outcome}", clause=clause_id)
+            used[found.id] = found.sha256
+            return found.render(context)
+
+        context["clause"] = clause
+        conclusion_id = conclusion_clause_id(case)
+        if case.conclusion is None and conclusion_id not in self.library:
+            raise ClauseError(
+                f"the outcome '{case.ruling.outcome}' is not available for a "
+                f"{case.motion.kind} motion (no clause {conclusion_id})", field="ruling.outcome")
+        sections: dict[str, str] = {}
+        for name in ("introduction", "background", "discussion", "conclusion"):
+            prose: Prose | None = getattr(case, name)
+            if prose is None and name == "conclusion":
+                prose = [ProseClause(clause=conclusion_id)]
+            sections[name] = self._section(prose, case, clause, name)
+        if case.sealing is not None:
+            note = clause("sealing/footnote")
+            sections = _attach_footnote(sections, "sealing", note)
+        attachments = []
+        for attachment_id in _attachments(case):
+            if attachment_id in self.library:
+                found = self.library.get(attachment_id)
+                attachments.append({"title": found.title, "body": clause(attachment_id)})
+        return OrderText(title=context["title"], context=context, sections=sections,
+                         attachments=attachments, clauses_used=used)
+
+    def _section(self, prose: Prose | None, case: Case, clause: Any, name: str) -> str:
+        if prose is None:
+            return ""
+        if isinstance(prose, str):
+            return prose
+        pieces = []
+        for index, block in enumerate(prose):
+            if block.when is not None and case.ruling.outcome not in block.when:
+                continue
+            if isinstance(block, ProseText):
+                pieces.append(block.text)
+            else:
+                try:
+                    pieces.append(clause(block.clause))
+                except ClauseError as exc:
+                    exc.field = exc.field or f"{name}.{index}.clause"
+                    raise
+        return "\n\n".join(p.strip("\n") for p in pieces if p.strip())
+
+
+def conclusion_clause_id(case: Case) -> str:
+    return f"{case.motion.kind.replace('_', '-')}/{case.ruling.outcome.replace('_', '-')}"
+
+
+def _attachments(case: Case) -> list[str]:
+    if case.motion.kind == "early_discovery_subpoena" and case.ruling.outcome in (
+            "granted", "granted_in_part"):
+        return ["attachments/subscriber-notice"]
+    return []
+
+
+def _attach_footnote(sections: dict[str, str], label: str, text: str) -> dict[str, str]:
+    """Define footnote `[^label]`; where no prose places it, it follows the first paragraph."""
+    marker = f"[^{label}]"
+    definition = f"\n\n[^{label}]: " + text.replace("\n", "\n    ")
+    order = ["introduction", "background", "discussion", "conclusion"]
+    holder = next((s for s in order if marker in sections[s]), None)
+    if holder is None:
+        holder = next((s for s in order if sections[s].strip()), "introduction")
+        first, _, rest = sections[holder].partition("\n\n")
+        sections[holder] = first.rstrip() + marker + ("\n\n" + rest if rest else "")
+    sections[holder] += definition
+    return sections
+
+
+def library_for(chambers: Chambers) -> ClauseLibrary:
+    return ClauseLibrary([*chambers.clause_folders, bundled_clauses()])

@@ -1,0 +1,229 @@
+"""Markdown prose -> OOXML paragraphs, runs and footnote bodies, in the template's own styles.
+
+Parsing is markdown-it-py (CommonMark) with its footnote plugin. Only what an order uses is
+switched on: paragraphs, emphasis, block quotes, headings, ordered/bullet lists, backslash
+escapes, footnotes. Raw HTML, links, images, entities and code are off, so text such as
+`[I]t`, `&copy;` or `<Retail>` stays exactly as written.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from xml.sax.saxutils import escape
+
+from markdown_it import MarkdownIt
+from markdown_it.token import Token
+from mdit_py_plugins.footnote import footnote_plugin
+
+from .errors import AssemblerError
+
+
+def _parser() -> MarkdownIt:
+    md = MarkdownIt("commonmark", {"html": False, "typographer": False})
+    md.use(footnote_plugin)
+    md.disable(["code", "fence", "html_block", "html_inline", "reference", "lheading", "hr",
+                "link", "image", "autolink", "entity", "backticks"])
+    return md
+
+
+_MARKDOWN = _parser()
+_UNDEFINED_NOTE = re.compile(r"\[\^([^\]\s]+)\]")
+
+
+@dataclass(frozen=True)
+class Styles:
+    """Style ids of the template that prose paragraphs and runs use."""
+
+    body: str = "BodyText"
+    quote: str = "Quote"
+    heading: str = "Heading3"
+    list_item: str = "ListParagraph"
+    footnote_text: str = "FootnoteText"
+    footnote_reference: str = "FootnoteReference"
+
+
+@dataclass
+class FootnoteBook:
+    """Footnote bodies collected while prose is converted; the document layer numbers them.
+
+    References are written as `w:footnoteReference w:id="asm:N"`: the docx layer replaces each
+    key with Word's id in the order the references appear in the rendered document, and drops
+    bodies whose reference a template condition removed.
+    """
+
+    bodies: dict[str, str] = field(default_factory=dict)
+
+    def add(self, paragraphs_xml: str) -> str:
+        key = f"asm:{len(self.bodies) + 1}"
+        self.bodies[key] = paragraphs_xml
+        return key
+
+
+class ProseError(AssemblerError):
+    """Prose that cannot become a document (an undefined footnote, say)."""
+
+
+def markdown_escape(text: str) -> str:
+    """Backslash-escape the characters Markdown would read as markup, so data stays text."""
+    return re.sub(r"([\\`*_\[\]<>#!|~^+\-.()={}])", r"\\\1", text)
+
+
+def _run(text: str, bold: bool, italic: bool, style: str | None = None) -> str:
+    props = ""
+    if style:
+        props += f'<w:rStyle w:val="{style}"/>'
+    if bold:
+        props += "<w:b/><w:bCs/>"
+    if italic:
+        props += "<w:i/><w:iCs/>"
+    rpr = f"<w:rPr>{props}</w:rPr>" if props else ""
+    return f'<w:r>{rpr}<w:t xml:space="preserve">{escape(text)}</w:t></w:r>'
+
+
+def _paragraph(style: str, runs: str, numbering: str = "") -> str:
+    return f'<w:p><w:pPr><w:pStyle w:val="{style}"/></w:pPr>{numbering}{runs}</w:p>'
+
+
+class _Converter:
+    def __init__(self, styles: Styles, book: FootnoteBook, where: str):
+        self.styles = styles
+        self.book = book
+        self.where = where
+        self.note_keys: dict[int, str] = {}
+
+    def inline(self, token: Token) -> str:
+        parts: list[str] = []
+        bold = italic = 0
+        buffer = ""
+
+        def flush() -> None:
+            nonlocal buffer
+            if buffer:
+                parts.append(_run(buffer, bold > 0, italic > 0))
+                buffer = ""
+
+        for child in token.children or []:
+            kind = child.type
+            if kind == "text":
+                missing = _UNDEFINED_NOTE.search(child.content)
+                if missing:
+                    raise ProseError(f"footnote [^{missing.group(1)}] is referenced but never "
+                                     f"defined", field=self.where)
+                buffer += child.content
+            elif kind == "softbreak":
+                buffer += " "
+            elif kind == "hardbreak":
+                flush()
+                parts.append("<w:r><w:br/></w:r>")
+            elif kind in ("em_open", "em_close", "strong_open", "strong_close"):
+                flush()
+                step = 1 if kind.endswith("open") else -1
+                if kind.startswith("em"):
+                    italic += step
+                else:
+                    bold += step
+            elif kind == "footnote_ref":
+                flush()
+                key = self.note_keys[child.meta["id"]]
+                parts.append(
+                    f'<w:r><w:rPr><w:rStyle w:val="{self.styles.footnote_reference}"/></w:rPr>'
+                    f'<w:footnoteReference w:id="{key}"/></w:r>')
+            else:  # any other inline token: keep its text, never drop it
+                buffer += child.content
+        flush()
+        return "".join(parts)
+
+    def blocks(self, tokens: list[Token], footnote_ids: dict[int, str]) -> str:
+        out: list[str] = []
+        quote_depth = 0
+        list_stack: list[list[int]] = []  # [next number] per open ordered list; [-1] for bullets
+        pending_number = ""
+        heading = False
+        for token in tokens:
+            kind = token.type
+            if kind == "blockquote_open":
+                quote_depth += 1
+            elif kind == "blockquote_close":
+                quote_depth -= 1
+            elif kind == "ordered_list_open":
+                list_stack.append([int(token.attrGet("start") or 1)])
+            elif kind == "bullet_list_open":
+                list_stack.append([-1])
+            elif kind in ("ordered_list_close", "bullet_list_close"):
+                list_stack.pop()
+            elif kind == "list_item_open":
+                counter = list_stack[-1]
+                if counter[0] < 0:
+                    pending_number = "\u2022 "
+                else:
+                    pending_number = f"{counter[0]}. "
+                    counter[0] += 1
+            elif kind == "heading_open":
+                heading = True
+            elif kind == "heading_close":
+                heading = False
+            elif kind == "inline":
+                if heading:
+                    style = self.styles.heading
+                elif quote_depth:
+                    style = self.styles.quote
+                elif list_stack:
+                    style = self.styles.list_item
+                else:
+                    style = self.styles.body
+                number = _run(pending_number, False, False) if pending_number else ""
+                pending_number = ""
+                out.append(_paragraph(style, number + self.inline(token)))
+        return "".join(out)
+
+
+def _split_footnotes(tokens: list[Token]) -> tuple[list[Token], dict[int, list[Token]]]:
+    body: list[Token] = []
+    notes: dict[int, list[Token]] = {}
+    current: list[Token] | None = None
+    inside_block = False
+    for token in tokens:
+        if token.type == "footnote_block_open":
+            inside_block = True
+        elif token.type == "footnote_block_close":
+            inside_block = False
+        elif token.type == "footnote_open":
+            current = notes.setdefault(token.meta["id"], [])
+        elif token.type == "footnote_close":
+            current = None
+        elif token.type == "footnote_anchor":
+            continue
+        elif inside_block:
+            if current is not None:
+                current.append(token)
+        else:
+            body.append(token)
+    return body, notes
+
+
+def markdown_to_ooxml(source: str, book: FootnoteBook, *, styles: Styles = Styles(),
+                      where: str = "prose") -> str:
+    """Convert Markdown to `<w:p>` elements; footnote bodies go into `book`."""
+    env: dict = {}
+    tokens = _MARKDOWN.parse(source, env)
+    body, notes = _split_footnotes(tokens)
+    converter = _Converter(styles, book, where)
+    # Footnote bodies first, so references can carry their keys (a footnote may itself be
+    # referenced before it is defined in the text).
+    for note_id, note_tokens in notes.items():
+        note_converter = _Converter(Styles(body=styles.footnote_text, quote=styles.footnote_text,
+                                           heading=styles.footnote_text,
+                                           list_item=styles.footnote_text,
+                                           footnote_text=styles.footnote_text,
+                                           footnote_reference=styles.footnote_reference),
+                                    book, where)
+        paragraphs = note_converter.blocks(note_tokens, {})
+        converter.note_keys[note_id] = book.add(paragraphs)
+    referenced = {t.meta["id"] for tok in body if tok.type == "inline"
+                  for t in (tok.children or []) if t.type == "footnote_ref"}
+    for note_id in notes:
+        if note_id not in referenced:
+            label = env.get("footnotes", {}).get("list", {}).get(note_id, {}).get("label", note_id)
+            raise ProseError(f"footnote [^{label}] is defined but never referenced", field=where)
+    return converter.blocks(body, converter.note_keys)

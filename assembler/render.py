@@ -1,0 +1,137 @@
+"""The pipeline: case -> order text -> OOXML -> .docx bytes -> file on disk."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import re
+import tempfile
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+from markupsafe import Markup
+
+from . import __version__
+from .case import Case
+from .clauses import ClauseLibrary
+from .docx import CompiledTemplate, RenderedDocument
+from .docx.template import DocumentProperties
+from .environment import make_environment
+from .errors import OutputError
+from .order import Chambers, OrderWriter, library_for, load_chambers
+from .prose import FootnoteBook, markdown_to_ooxml
+from .resources import default_template
+
+
+@dataclass
+class RenderedOrder:
+    """A rendered order: its bytes plus what produced it."""
+
+    title: str
+    document: RenderedDocument
+    data: bytes
+    clauses_used: dict[str, str]
+    output_name: str
+
+
+@lru_cache(maxsize=1)
+def _docx_environment():
+    return make_environment(autoescape=True)
+
+
+@lru_cache(maxsize=16)
+def _compiled(path: str, stamp: tuple[int, int]) -> CompiledTemplate:
+    return CompiledTemplate(Path(path), _docx_environment())
+
+
+def compile_template(path: Path | None = None) -> CompiledTemplate:
+    """The compiled template at `path` (the bundled order by default), cached until it changes."""
+    path = Path(path or default_template()).resolve()
+    try:
+        stat = path.stat()
+    except OSError:
+        from .errors import TemplateError
+        raise TemplateError("template not found", file=str(path)) from None
+    return _compiled(str(path), (stat.st_mtime_ns, stat.st_size))
+
+
+@lru_cache(maxsize=16)
+def _chambers_and_library(folder: str | None) -> tuple[Chambers, ClauseLibrary]:
+    chambers = load_chambers(Path(folder) if folder else None)
+    return chambers, library_for(chambers)
+
+
+def chambers_for(case: Case, case_dir: Path | None) -> tuple[Chambers, ClauseLibrary]:
+    folder = None
+    if case.chambers:
+        folder = str(((case_dir or Path.cwd()) / case.chambers).resolve())
+    return _chambers_and_library(folder)
+
+
+def output_name(case: Case) -> str:
+    """A safe file name from the case number: 3:18-cv-01369 -> 3-18-cv-01369-order.docx."""
+    stem = re.sub(r"[^A-Za-z0-9]+", "-", case.case_number).strip("-") or "case"
+    return f"{stem}-order.docx"
+
+
+def case_digest(case: Case) -> str:
+    """A hash of the case data (recorded for provenance; the data itself never is)."""
+    canonical = json.dumps(case.model_dump(mode="json"), sort_keys=True, ensure_ascii=False)
+    return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
+
+
+def render_order(case: Case, *, case_dir: Path | None = None, template: Path | None = None,
+                 sealed: bool = False) -> RenderedOrder:
+    """Render a validated case to a .docx (public version unless `sealed`)."""
+    compiled = compile_template(template)
+    chambers, library = chambers_for(case, case_dir)
+    text = OrderWriter(library).compose(case, chambers, sealed=sealed)
+    book = FootnoteBook()
+    sections = {name: Markup(markdown_to_ooxml(source, book, where=name)) if source.strip()
+                else "" for name, source in text.sections.items()}
+    sections["attachments"] = [
+        {"title": a["title"],
+         "body": Markup(markdown_to_ooxml(a["body"], book, where="attachment"))}
+        for a in text.attachments]
+    context = dict(text.context)
+    context["sections"] = sections
+    provenance = {
+        "assembler.version": __version__,
+        "assembler.template": f"{compiled.name} sha256:{compiled.sha256}",
+        "assembler.clauses": "; ".join(f"{cid} sha256:{digest}"
+                                       for cid, digest in sorted(text.clauses_used.items())),
+        "assembler.case": f"sha256:{case_digest(case)}",
+        "assembler.version_kind": "sealed" if sealed else "public",
+    }
+    document = compiled.render(context, book.bodies,
+                               DocumentProperties(title=text.title, when=case.signed.date,
+                                                  custom=provenance))
+    return RenderedOrder(title=text.title, document=document, data=document.to_bytes(),
+                         clauses_used=text.clauses_used, output_name=output_name(case))
+
+
+def write_atomic(path: Path, data: bytes, *, force: bool = False) -> None:
+    """Write `data` to `path` via a temporary file and a rename: never a half-written file."""
+    path = Path(path)
+    if path.exists() and not force:
+        raise OutputError("already exists (use --force to overwrite)", file=str(path))
+    if path.is_dir():
+        raise OutputError("is a directory", file=str(path))
+    folder = path.parent if str(path.parent) else Path(".")
+    if not folder.is_dir():
+        raise OutputError("the output folder does not exist", file=str(path))
+    fd, temp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".part", dir=folder)
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(temp, path)
+    except BaseException:
+        try:
+            os.unlink(temp)
+        except FileNotFoundError:
+            pass
+        raise

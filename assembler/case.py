@@ -101,6 +101,8 @@ class Motion(Model):
     movant: Literal["plaintiff", "defendant"] = "plaintiff"
     unopposed: bool = False
     relief: Relief = Relief()
+    subscriber_notice_days: PositiveInt = 30
+    quash_days: PositiveInt = 30
 
 
 class Ruling(Model):
@@ -108,6 +110,14 @@ class Ruling(Model):
     renewal_days: PositiveInt | None = None
     granted: list[Name] = []
     denied: list[Name] = []
+    with_prejudice: bool = False
+
+
+class Referral(Model):
+    """A motion referred to a magistrate judge: who referred it, and the referral order."""
+
+    judge: Name
+    doc: PositiveInt | None = None
 
 
 class Signed(Model):
@@ -144,6 +154,7 @@ class Case(Model):
     ruling: Ruling
     signed: Signed
     chambers: Text | None = None
+    referral: Referral | None = None
     introduction: Prose | None = None
     background: Prose | None = None
     discussion: Prose | None = None

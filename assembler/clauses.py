@@ -65,7 +65,7 @@ class Clause:
     def render(self, context: Mapping[str, Any]) -> MarkdownText:
         """Render to Markdown; a missing field is an error naming this clause and the field."""
         for dotted in self.needs:
-            if _lookup(context, dotted) is None:
+            if _lookup(context, dotted) in (None, "", [], ()):
                 raise ClauseError("needs a value the case does not give", clause=self.id,
                                   field=dotted, file=str(self.path))
         try:

@@ -34,6 +34,11 @@ TITLE_VERBS = {
     "granted_in_part": "GRANTING IN PART AND DENYING IN PART",
     "moot": "DENYING AS MOOT",
 }
+RELIEF_NAMES = {
+    "statutory_damages": "statutory damages",
+    "permanent_injunction": "a permanent injunction",
+    "fees_and_costs": "attorney’s fees and costs",
+}
 DOCKET_STYLES = {"doc_hash": "Doc. #{}", "ecf": "ECF No. {}", "dkt": "Dkt. No. {}"}
 
 
@@ -133,6 +138,56 @@ def _relief(case: Case) -> dict[str, Any]:
     }
 
 
+def join_words(items: list[str]) -> str:
+    """"a", "a and b", "a, b, and c"."""
+    if len(items) <= 2:
+        return " and ".join(items)
+    return ", ".join(items[:-1]) + ", and " + items[-1]
+
+
+def _requested_relief(case: Case) -> list[str]:
+    relief = case.motion.relief
+    requested = []
+    if relief.statutory_damages is not None or relief.per_work is not None:
+        requested.append("statutory_damages")
+    if relief.permanent_injunction:
+        requested.append("permanent_injunction")
+    if relief.fees_and_costs:
+        requested.append("fees_and_costs")
+    return requested
+
+
+def _ruling(case: Case, renewal: Any) -> dict[str, Any]:
+    """The ruling with what it awards; for a default judgment, relief names are checked."""
+    ruling = case.ruling
+    granted, denied = list(ruling.granted), list(ruling.denied)
+    if ruling.outcome == "granted_in_part" and not (granted and denied):
+        raise CaseFileError("granted_in_part needs both ruling.granted and ruling.denied "
+                            "(what is granted and what is denied)",
+                            field="ruling.granted" if not granted else "ruling.denied")
+    labels = {}
+    if case.motion.kind == "default_judgment":
+        requested = _requested_relief(case)
+        for key, names in (("granted", granted), ("denied", denied)):
+            for index, name in enumerate(names):
+                if name not in requested:
+                    raise CaseFileError(
+                        f"'{name}' is not relief the motion asks for "
+                        f"(requested: {', '.join(requested) or 'none'})",
+                        field=f"ruling.{key}.{index}")
+        labels = RELIEF_NAMES
+        awarded = requested if ruling.outcome == "granted" else granted
+    else:
+        awarded = granted
+    if ruling.outcome not in ("granted", "granted_in_part"):
+        awarded = []
+    return {"outcome": ruling.outcome, "renewal_days": ruling.renewal_days,
+            "renewal_deadline": renewal, "granted": granted, "denied": denied,
+            "awarded": awarded, "with_prejudice": ruling.with_prejudice,
+            "granted_text": join_words([labels.get(g, g) for g in granted]),
+            "denied_text": join_words([labels.get(d, d) for d in denied])}
+
+
 def build_context(case: Case, chambers: Chambers, sealed: bool) -> dict[str, Any]:
     """The values every template part and clause sees."""
     court = find_court(case.court)
@@ -169,10 +224,10 @@ def build_context(case: Case, chambers: Chambers, sealed: bool) -> dict[str, Any
         "motion": {"kind": case.motion.kind, "doc": case.motion.doc,
                    "cite": chambers.cite(case.motion.doc), "name": MOTION_TITLES[case.motion.kind],
                    "movant": case.motion.movant, "movant_party": movant,
-                   "unopposed": case.motion.unopposed, "relief": _relief(case)},
-        "ruling": {"outcome": case.ruling.outcome, "renewal_days": case.ruling.renewal_days,
-                   "renewal_deadline": renewal, "granted": list(case.ruling.granted),
-                   "denied": list(case.ruling.denied)},
+                   "unopposed": case.motion.unopposed, "relief": _relief(case),
+                   "subscriber_notice_days": case.motion.subscriber_notice_days,
+                   "quash_days": case.motion.quash_days},
+        "ruling": _ruling(case, renewal),
         "signed": {"place": case.signed.place, "date": signed,
                    "day_ordinal": ordinal(signed.day), "month_year": f"{signed:%B} {signed.year}",
                    "long": long_date(signed)},
@@ -180,7 +235,9 @@ def build_context(case: Case, chambers: Chambers, sealed: bool) -> dict[str, Any
         "docket": chambers.cite,
         "deadline": deadline,
         "title": order_title(case),
-        "referral": None,
+        "referral": ({"judge": case.referral.judge,
+                      "cite": chambers.cite(case.referral.doc) if case.referral.doc else None}
+                     if case.referral else None),
     }
 
 
@@ -211,9 +268,13 @@ class OrderWriter:
         sections: dict[str, str] = {}
         for name in ("introduction", "background", "discussion", "conclusion"):
             prose: Prose | None = getattr(case, name)
-            if prose is None and name == "conclusion":
-                prose = [ProseClause(clause=conclusion_id)]
-            sections[name] = self._section(prose, case, clause, name)
+            text = self._section(prose, case, clause, name)
+            if not text.strip():
+                # Nothing written for this outcome: the library's clauses write the section.
+                defaults = self._default_section(case, name, conclusion_id)
+                text = self._section(defaults, case, clause, name)
+            sections[name] = text
+        sections["referral"] = clause("referral/line") if case.referral else ""
         if case.sealing is not None:
             note = clause("sealing/footnote")
             sections = _attach_footnote(sections, "sealing", note)
@@ -224,6 +285,21 @@ class OrderWriter:
                 attachments.append({"title": found.title, "body": clause(attachment_id)})
         return OrderText(title=context["title"], context=context, sections=sections,
                          attachments=attachments, clauses_used=used)
+
+    def _default_section(self, case: Case, name: str, conclusion_id: str) -> list[ProseClause]:
+        kind = case.motion.kind.replace("_", "-")
+        outcome = case.ruling.outcome.replace("_", "-")
+        wanted: list[str] = {
+            "introduction": [f"{kind}/introduction"],
+            "background": [],
+            "discussion": [f"standard/{kind}", f"{kind}/discussion-{outcome}"],
+            "conclusion": [conclusion_id],
+        }[name]
+        if name == "discussion" and f"{kind}/discussion-{outcome}" not in self.library:
+            wanted[1] = f"{kind}/discussion-granted"
+        return [ProseClause(clause=c) for c in wanted
+                if c in self.library and self.library.get(c).serves(case.motion.kind,
+                                                                     case.ruling.outcome)]
 
     def _section(self, prose: Prose | None, case: Case, clause: Any, name: str) -> str:
         if prose is None:

@@ -140,7 +140,12 @@ def parse_override(assignment: str) -> tuple[Path_, Any]:
     if not dotted or any(not part for part in dotted.split(".")):
         raise CaseFileError(f"--set has an empty field name in '{assignment}'", file="--set")
     path: Path_ = tuple(int(p) if p.isdigit() else p for p in dotted.split("."))
-    value = parse_yaml_text(value_text, "--set").data if value_text.strip() else ""
+    if not value_text.strip():
+        return path, ""
+    try:
+        value = parse_yaml_text(value_text, "--set").data
+    except CaseFileError:
+        value = value_text  # not YAML (e.g. "*Star* Corp"): it is plain text
     return path, value
 
 

@@ -219,6 +219,9 @@ def build() -> None:
                                 "({{ judge_initials }}){% endif %}")
 
     doc.add_paragraph("{{ title }}", style=title)
+    doc.add_paragraph("{%p if sections.referral %}", style=body)
+    doc.add_paragraph("{{p sections.referral }}", style=body)
+    doc.add_paragraph("{%p endif %}", style=body)
     doc.add_paragraph("{{p sections.introduction }}", style=body)
     for heading, key in (("BACKGROUND", "background"), ("DISCUSSION", "discussion"),
                          ("CONCLUSION", "conclusion")):
@@ -234,10 +237,6 @@ def build() -> None:
     slash.add_run("/s/ {{ judge.name }}").italic = True
     doc.add_paragraph("{{ judge.name }}", style=signature)
     doc.add_paragraph("{{ judge.title }}", style=signature)
-    doc.add_paragraph("{%p if referral %}", style=normal)
-    doc.add_paragraph("", style=normal)
-    doc.add_paragraph("{{ referral }}", style=normal)
-    doc.add_paragraph("{%p endif %}", style=normal)
     doc.add_paragraph("{%p for attachment in sections.attachments %}", style=normal)
     doc.add_paragraph("{{ attachment.title }}", style=attachment)
     doc.add_paragraph("{{p attachment.body }}", style=body)

@@ -18,7 +18,7 @@ from typing import Any, Iterable, Mapping
 import jinja2
 import yaml
 
-from .environment import make_environment
+from .environment import make_environment, render_limited
 from .errors import ClauseError
 from .prose import markdown_escape
 
@@ -69,7 +69,7 @@ class Clause:
                 raise ClauseError("needs a value the case does not give", clause=self.id,
                                   field=dotted, file=str(self.path))
         try:
-            return MarkdownText(self.template.render(context).strip())
+            return MarkdownText(render_limited(self.template, context).strip())
         except jinja2.UndefinedError as exc:
             raise ClauseError(f"uses an undefined value: {exc.message}", clause=self.id,
                               file=str(self.path)) from None

@@ -50,22 +50,30 @@ def main() -> None:
 @click.option("--sealed", is_flag=True,
               help="Write the sealed version, which names pseudonymous parties.")
 @click.option("--force", is_flag=True, help="Overwrite an existing output file.")
+@click.option("--allow", multiple=True, metavar="CODE",
+              help="Write despite a Rule 5.2 finding of this kind (ssn, tin, birth-date, "
+                   "account-number, minor-name). Repeatable.")
 @reports_errors
 def render(case_file: Path, output: Path | None, overrides: tuple[str, ...],
-           template: Path | None, sealed: bool, force: bool) -> None:
-    """Render CASE_FILE to a Word order."""
-    from .render import render_order, write_atomic
+           template: Path | None, sealed: bool, force: bool, allow: tuple[str, ...]) -> None:
+    """Render CASE_FILE to a Word order (the public version unless --sealed)."""
+    from .render import ensure_public_file_name, render_order, write_atomic
 
     case = load_case(case_file, overrides)
-    order = render_order(case, case_dir=case_file.parent, template=template, sealed=sealed)
+    order = render_order(case, case_dir=case_file.parent, template=template, sealed=sealed,
+                         allow=allow)
     if output is None:
         target = Path(order.output_name)
     elif output.is_dir():
         target = output / order.output_name
     else:
         target = output
+    if not sealed:
+        ensure_public_file_name(target, case)
     write_atomic(target, order.data, force=force)
-    click.echo(f"wrote {target} ({order.title})")
+    for finding in order.findings:
+        click.echo(f"note: {finding}", err=True)
+    click.echo(f"wrote {target} ({order.title}{', SEALED' if sealed else ''})")
 
 
 @main.command()
@@ -89,6 +97,45 @@ def clauses(chambers: Path | None, as_json: bool) -> None:
         click.echo(f"{r['id']:<{width}}  {r['title']}")
         click.echo(f"{'':<{width}}  motions: {', '.join(r['motions'])}; "
                    f"outcomes: {', '.join(r['outcomes'])}")
+
+
+@main.command()
+@click.argument("target", type=click.Path(path_type=Path))
+@click.option("--case", "case_file", type=click.Path(path_type=Path),
+              help="For a .docx or .pdf: the case file whose sealed names to look for.")
+@reports_errors
+def check(target: Path, case_file: Path | None) -> None:
+    """Check a case file, a rendered .docx or a PDF before filing.
+
+    Reports Fed. R. Civ. P. 5.2 findings (Social Security and taxpayer numbers, full dates of
+    birth, financial-account numbers, minors' names), sealed names in public text, and
+    metadata a template author left behind. Exit status 1 when any finding is an error.
+    """
+    from .checks import check_case_file, check_docx, check_pdf
+    from .errors import CaseFileError
+
+    if not target.exists():
+        raise CaseFileError("no such file", file=str(target))
+    suffix = target.suffix.lower()
+    if suffix in (".yaml", ".yml", ".json"):
+        findings = check_case_file(target)
+    else:
+        case = load_case(case_file) if case_file else None
+        if suffix == ".docx":
+            findings = check_docx(target, case)
+        elif suffix == ".pdf":
+            findings = check_pdf(target, case)
+        else:
+            raise CaseFileError("check reads a case file (.yaml, .json), a .docx or a .pdf",
+                                file=str(target))
+    for finding in findings:
+        click.echo(str(finding))
+    errors = sum(f.level == "error" for f in findings)
+    warnings = len(findings) - errors
+    click.echo(f"{errors} error{'s' * (errors != 1)}, {warnings} warning{'s' * (warnings != 1)}",
+               err=True)
+    if errors:
+        sys.exit(1)
 
 
 @main.command()

@@ -8,6 +8,10 @@ build huge values (`'a' * 10**9`) is refused before it runs.
 from __future__ import annotations
 
 import operator
+import signal
+import threading
+import time
+from contextlib import contextmanager
 from decimal import Decimal
 from typing import Any
 
@@ -18,6 +22,12 @@ from .deadlines import long_date, ordinal
 
 MAX_VALUE_LENGTH = 1_000_000  # characters in one computed string or list
 MAX_EXPONENT = 100
+MAX_OUTPUT_CHARS = 20_000_000  # one rendered part or clause
+MAX_SECONDS = 10.0  # one rendered part or clause
+
+
+class RenderLimitError(SecurityError):
+    """A template exceeded the output-size or time limit."""
 
 
 class OrderEnvironment(SandboxedEnvironment):
@@ -57,3 +67,40 @@ def make_environment(*, autoescape: bool) -> OrderEnvironment:
     env.filters.update({"longdate": long_date, "ordinal": ordinal, "money": money,
                         "upper": _upper})
     return env
+
+
+@contextmanager
+def _time_limit(seconds: float):
+    # SIGALRM interrupts even a template loop that calls nothing; it is only available in
+    # the main thread, where the CLI and the batch workers render.
+    if threading.current_thread() is not threading.main_thread() or not hasattr(signal, "SIGALRM"):
+        yield
+        return
+
+    def expired(signum: int, frame: Any) -> None:
+        raise RenderLimitError(f"rendering took longer than {seconds:g} seconds")
+
+    previous = signal.signal(signal.SIGALRM, expired)
+    signal.setitimer(signal.ITIMER_REAL, seconds)
+    try:
+        yield
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
+
+
+def render_limited(template: Any, context: Any, *, max_chars: int = MAX_OUTPUT_CHARS,
+                   seconds: float = MAX_SECONDS) -> str:
+    """Render a Jinja template, stopping it once it exceeds the size or time limit."""
+    pieces: list[str] = []
+    size = 0
+    started = time.monotonic()
+    with _time_limit(seconds):
+        for piece in template.generate(context):
+            size += len(piece)
+            if size > max_chars:
+                raise RenderLimitError(f"the output exceeds the limit of {max_chars:,} characters")
+            pieces.append(piece)
+            if time.monotonic() - started > seconds:
+                raise RenderLimitError(f"rendering took longer than {seconds:g} seconds")
+    return "".join(pieces)

@@ -94,12 +94,16 @@ def display_name(party: Party, sealed: bool) -> str:
     """The name a version of the order may print: the true name only in the sealed version."""
     if sealed and party.sealed_name:
         return party.sealed_name
+    if party.minor and not party.pseudonym and not sealed:
+        # Fed. R. Civ. P. 5.2(a)(3): a minor appears by initials only.
+        return "".join(f"{word[0]}." for word in party.name.split())
     return party.name
 
 
 def _party(party: Party, sealed: bool) -> dict[str, Any]:
     name = display_name(party, sealed)
     return {"name": name, "short_name": party.short_name or name, "pseudonym": party.pseudonym,
+            "public_name": display_name(party, sealed=False),
             "ip_address": party.ip_address, "minor": party.minor}
 
 

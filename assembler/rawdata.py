@@ -21,10 +21,23 @@ _NULLS = {"", "~", "null", "Null", "NULL"}
 class LocatedData:
     """Plain data (dicts, lists, str/None/numbers) plus the source line of each path."""
 
-    def __init__(self, data: Any, lines: dict[Path_, int], source: str):
+    def __init__(self, data: Any, lines: dict[Path_, int], source: str,
+                 text_starts: dict[Path_, int] | None = None):
         self.data = data
         self.lines = lines
         self.source = source
+        # For text values: the line on which the text itself begins (after a `|` or `>`).
+        self.text_starts = text_starts or {}
+
+    def text_line(self, path: Path_, offset: int) -> int | None:
+        """The line of character `offset` within the text value at `path`."""
+        start = self.text_starts.get(tuple(path))
+        if start is None:
+            return self.line_of(path)
+        node: Any = self.data
+        for key in path:
+            node = node[key]
+        return start + str(node)[:offset].count("\n")
 
     def line_of(self, path: Path_) -> int | None:
         """The line of `path`, or of its nearest ancestor that has one."""
@@ -36,7 +49,9 @@ class LocatedData:
         return self.lines.get((), None)
 
 
-def _from_node(node: yaml.Node, path: Path_, lines: dict[Path_, int], source: str) -> Any:
+def _from_node(node: yaml.Node, path: Path_, lines: dict[Path_, int], source: str,
+               starts: dict[Path_, int] | None = None) -> Any:
+    starts = {} if starts is None else starts
     lines.setdefault(path, node.start_mark.line + 1)
     if isinstance(node, yaml.MappingNode):
         result: dict[str, Any] = {}
@@ -54,11 +69,14 @@ def _from_node(node: yaml.Node, path: Path_, lines: dict[Path_, int], source: st
                     file=source, line=key_node.start_mark.line + 1,
                     field=_dotted(path + (key,)))
             lines[path + (key,)] = key_node.start_mark.line + 1
-            result[key] = _from_node(value_node, path + (key,), lines, source)
+            result[key] = _from_node(value_node, path + (key,), lines, source, starts)
         return result
     if isinstance(node, yaml.SequenceNode):
-        return [_from_node(item, path + (i,), lines, source) for i, item in enumerate(node.value)]
+        return [_from_node(item, path + (i,), lines, source, starts)
+                for i, item in enumerate(node.value)]
     assert isinstance(node, yaml.ScalarNode)
+    block = node.style in ("|", ">")
+    starts[path] = node.start_mark.line + (2 if block else 1)
     if node.style is None and node.value in _NULLS:
         return None
     return node.value
@@ -82,9 +100,11 @@ def parse_yaml_text(text: str, source: str) -> LocatedData:
     if len(nodes) > 1:
         raise CaseFileError("the file holds more than one YAML document", file=source)
     lines: dict[Path_, int] = {}
+    starts: dict[Path_, int] = {}
     if not nodes or nodes[0] is None:
         return LocatedData({}, lines, source)
-    return LocatedData(_from_node(nodes[0], (), lines, source), lines, source)
+    data = _from_node(nodes[0], (), lines, source, starts)
+    return LocatedData(data, lines, source, starts)
 
 
 def parse_json_text(text: str, source: str) -> LocatedData:

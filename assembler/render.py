@@ -19,7 +19,9 @@ from .clauses import ClauseLibrary
 from .docx import CompiledTemplate, RenderedDocument
 from .docx.template import DocumentProperties
 from .environment import make_environment
-from .errors import OutputError
+from .checks import (Finding, minor_names, package_privacy_findings, scan_package, scan_texts,
+                     sealed_terms)
+from .errors import LeakError, OutputError, PrivacyError
 from .order import Chambers, OrderWriter, library_for, load_chambers
 from .prose import FootnoteBook, markdown_to_ooxml
 from .resources import default_template
@@ -34,6 +36,7 @@ class RenderedOrder:
     data: bytes
     clauses_used: dict[str, str]
     output_name: str
+    findings: list[Finding]
 
 
 @lru_cache(maxsize=1)
@@ -83,8 +86,12 @@ def case_digest(case: Case) -> str:
 
 
 def render_order(case: Case, *, case_dir: Path | None = None, template: Path | None = None,
-                 sealed: bool = False) -> RenderedOrder:
-    """Render a validated case to a .docx (public version unless `sealed`)."""
+                 sealed: bool = False, allow: tuple[str, ...] | list[str] = ()) -> RenderedOrder:
+    """Render a validated case to a .docx (public version unless `sealed`).
+
+    The public version is scanned, every part and the file name, for sealed terms before any
+    byte leaves this function; an error-level Rule 5.2 finding not named in `allow` blocks it.
+    """
     compiled = compile_template(template)
     chambers, library = chambers_for(case, case_dir)
     text = OrderWriter(library).compose(case, chambers, sealed=sealed)
@@ -108,8 +115,32 @@ def render_order(case: Case, *, case_dir: Path | None = None, template: Path | N
     document = compiled.render(context, book.bodies,
                                DocumentProperties(title=text.title, when=case.signed.date,
                                                   custom=provenance))
+    name = output_name(case)
+    if not sealed:
+        _refuse_leaks(scan_package(document.package.parts, sealed_terms(case), name))
+    findings = package_privacy_findings(document.package.parts, minor_names(case))
+    blocking = [f for f in findings if f.level == "error" and f.code not in allow]
+    if blocking:
+        first = blocking[0]
+        more = f" (and {len(blocking) - 1} more)" if len(blocking) > 1 else ""
+        raise PrivacyError(f"Rule 5.2: {first.message} in {first.where}{more}; nothing was "
+                           f"written (pass --allow {first.code} if it may be filed)")
     return RenderedOrder(title=text.title, document=document, data=document.to_bytes(),
-                         clauses_used=text.clauses_used, output_name=output_name(case))
+                         clauses_used=text.clauses_used, output_name=name, findings=findings)
+
+
+def _refuse_leaks(leaks: list[Finding]) -> None:
+    if leaks:
+        first = leaks[0]
+        more = (f" (and {len(leaks) - 1} more place{'s' if len(leaks) > 2 else ''})"
+                if len(leaks) > 1 else "")
+        raise LeakError(f"the public version would reveal a sealed name: {first.message.replace(' appears here', '')} "
+                        f"appears in {first.where}{more}; nothing was written")
+
+
+def ensure_public_file_name(path: Path, case: Case) -> None:
+    """A public order's file name must not carry a sealed term either."""
+    _refuse_leaks(scan_texts([("the output file name", path.name)], sealed_terms(case)))
 
 
 def write_atomic(path: Path, data: bytes, *, force: bool = False) -> None:

@@ -19,6 +19,7 @@ import jinja2
 from docxtpl import DocxTemplate
 from lxml import etree
 
+from ..environment import render_limited
 from ..errors import TemplateError
 from .package import Package, read_package, write_package
 from .text import visible_text
@@ -118,7 +119,7 @@ class CompiledTemplate:
         rendered: dict[str, str] = {}
         for name, template in self.compiled.items():
             try:
-                xml = template.render(context)
+                xml = render_limited(template, context)
             except jinja2.UndefinedError as exc:
                 raise TemplateError(f"{exc.message}", file=f"{self.name}:{name}") from None
             except jinja2.TemplateError as exc:
@@ -223,6 +224,7 @@ def _clean_package(package: Package) -> Package:
         settings = re.sub(r"<w:attachedTemplate\b[^>]*/>", "", settings)
         settings = re.sub(r"<w:mailMerge>.*?</w:mailMerge>", "", settings, flags=re.DOTALL)
         settings = re.sub(r"<w:rsids>.*?</w:rsids>", "", settings, flags=re.DOTALL)
+        settings = re.sub(r"<w:docVars>.*?</w:docVars>", "", settings, flags=re.DOTALL)
         parts["word/settings.xml"] = settings.encode("utf-8")
     parts.setdefault("word/footnotes.xml", _EMPTY_FOOTNOTES.encode("utf-8"))
 

@@ -25,7 +25,14 @@ def _xml_safe(value: str) -> str:
     if bad:
         raise ValueError(f"contains the control character U+{ord(bad.group()):04X} at "
                          f"position {bad.start() + 1}, which a Word document cannot hold")
+    reserved = _RESERVED.search(value)
+    if reserved:
+        raise ValueError(f"contains the private-use character U+{ord(reserved.group()):04X} at "
+                         f"position {reserved.start() + 1}, which assembler reserves")
     return value
+
+
+_RESERVED = re.compile("[\ue000\ue001]")
 
 
 Text = Annotated[str, AfterValidator(_xml_safe)]

@@ -7,12 +7,15 @@ across runs is still found) and as raw markup (attribute values, relationship ta
 
 from __future__ import annotations
 
+import bisect
 import html
 import re
 import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterable, Iterator
+
+import regex
 
 from .case import Case
 
@@ -36,12 +39,16 @@ class Finding:
         return f"{self.where}: {self.level}: {self.message} [{self.code}]"
 
 
+_MARKS = regex.compile(r"\p{M}+")
+_SPACES = re.compile(r"\s+")
+
+
 def normalize(text: str) -> str:
     """Case-folded, NFKC, accent-free text with single spaces."""
-    text = unicodedata.normalize("NFKC", text)
-    text = unicodedata.normalize("NFKD", text)
-    text = "".join(ch for ch in text if not unicodedata.combining(ch))
-    return re.sub(r"\s+", " ", text.casefold()).strip()
+    if not text.isascii():
+        text = unicodedata.normalize("NFKD", unicodedata.normalize("NFKC", text))
+        text = _MARKS.sub("", text)
+    return _SPACES.sub(" ", text.casefold()).strip()
 
 
 @dataclass(frozen=True)
@@ -144,43 +151,90 @@ def _luhn(digits: str) -> bool:
     return total % 10 == 0
 
 
+_CLUSTER = re.compile(r"[0-9][0-9 /,.-]{3,}")  # where any of the numbers above could be
+
+
+def _number_windows(text: str) -> Iterator[tuple[int, str, int]]:
+    """Stretches of text around each run of four or more digits (with some words before it).
+
+    Scanning the whole text with every pattern is slow in Python's re; numbers are rare, so
+    the patterns run only where a number is.
+    """
+    last_end = -1
+    for cluster in _CLUSTER.finditer(text):
+        digits = sum(map(str.isdigit, cluster.group()))
+        if digits < 4:
+            continue
+        start = max(0, cluster.start() - 60, last_end)
+        while start > 0 and not text[start - 1].isspace() and start > cluster.start() - 80:
+            start -= 1  # do not cut a keyword in half
+        end = min(len(text), cluster.end() + 1)
+        last_end = end
+        yield start, text[start:end], digits
+
+
 def privacy_findings(text: str, where: str, minors: Iterable[str] = ()) -> list[Finding]:
     """Rule 5.2(a): SSNs and taxpayer numbers, full birth dates, financial-account numbers
     beyond the last four digits, and minors' names."""
-    found: list[Finding] = []
-    for match in _SSN.finditer(text):
-        found.append(Finding("error", "ssn", where, "a full Social Security number "
-                             f"(…-{match.group()[-4:]}); Rule 5.2(a)(1) allows the last four digits",
-                             match.start()))
-    if _TAX_CONTEXT.search(text):
-        for match in [*_NINE.finditer(text), *_EIN.finditer(text)]:
-            found.append(Finding("error", "tin", where, "a full taxpayer-identification number "
-                                 f"(…{match.group()[-4:]}); Rule 5.2(a)(1) allows the last four",
-                                 match.start()))
-    for match in _BIRTH.finditer(text):
-        found.append(Finding("error", "birth-date", where, "a full date of birth; Rule 5.2(a)(2) "
-                             "allows the year only", match.start()))
-    seen_accounts = set()
-    for match in _ACCOUNT.finditer(text):
-        digits = re.sub(r"\D", "", match.group(2))
-        if len(digits) > 4:
-            seen_accounts.add(match.start(2))
-            found.append(Finding("error", "account-number", where, "a financial-account number "
-                                 f"(…{digits[-4:]}); Rule 5.2(a)(4) allows the last four digits",
-                                 match.start(2)))
-    for match in _CARD.finditer(text):
-        digits = re.sub(r"\D", "", match.group())
-        if match.start() not in seen_accounts and 13 <= len(digits) <= 19 and _luhn(digits):
-            found.append(Finding("error", "account-number", where, "what looks like a payment-card "
-                                 f"number (…{digits[-4:]}); Rule 5.2(a)(4) allows the last four",
-                                 match.start()))
-    folded = normalize(text)
+    found: dict[tuple[str, int], Finding] = {}
+
+    def add(code: str, offset: int, message: str) -> None:
+        found.setdefault((code, offset), Finding("error", code, where, message, offset))
+
+    # Cheap substring tests first: each pattern below runs only where it could match.
+    low = text.lower()
+    tax_context: bool | None = None  # looked up only once a nine-digit number turns up
+    maybe_birth = any(word in low for word in ("born", "birth", "dob", "d.o.b"))
+    maybe_account = any(word in low for word in ("account", "acct", "card", "routing", "iban",
+                                                  "a/c"))
+    for base, window, digits in _number_windows(text):
+        long_number = digits >= 9
+        if long_number:
+            for match in _SSN.finditer(window):
+                add("ssn", base + match.start(), "a full Social Security number "
+                    f"(…-{match.group()[-4:]}); Rule 5.2(a)(1) allows the last four digits")
+        if long_number and tax_context is None:
+            tax_context = bool(_TAX_CONTEXT.search(text))
+        if long_number and tax_context:
+            for match in [*_NINE.finditer(window), *_EIN.finditer(window)]:
+                add("tin", base + match.start(), "a full taxpayer-identification number "
+                    f"(…{match.group()[-4:]}); Rule 5.2(a)(1) allows the last four")
+        if maybe_birth:
+            for match in _BIRTH.finditer(window):
+                add("birth-date", base + match.start(), "a full date of birth; Rule 5.2(a)(2) "
+                    "allows the year only")
+        accounts = set()
+        if not (maybe_account or long_number):
+            continue
+        for match in _ACCOUNT.finditer(window) if maybe_account else ():
+            digits = re.sub(r"\D", "", match.group(2))
+            if len(digits) > 4:
+                accounts.add(base + match.start(2))
+                add("account-number", base + match.start(2), "a financial-account number "
+                    f"(…{digits[-4:]}); Rule 5.2(a)(4) allows the last four digits")
+        for match in _CARD.finditer(window) if long_number else ():
+            digits = re.sub(r"\D", "", match.group())
+            offset = base + match.start()
+            if (offset not in accounts and ("account-number", offset) not in found
+                    and 13 <= len(digits) <= 19 and _luhn(digits)):
+                add("account-number", offset, "what looks like a payment-card number "
+                    f"(…{digits[-4:]}); Rule 5.2(a)(4) allows the last four")
+    result = sorted(found.values(), key=lambda f: f.offset or 0)
     for name in minors:
         pattern = r"\s*".join(re.escape(w) for w in normalize(name).split(" "))
-        if re.search(rf"(?<![^\W_]){pattern}(?![^\W_])", folded):
-            found.append(Finding("error", "minor-name", where, "the name of a party marked as a "
-                                 "minor; Rule 5.2(a)(3) allows initials only"))
-    return found
+        for line_start, line in _lines_with_offsets(text):
+            if re.search(rf"(?<![^\W_]){pattern}(?![^\W_])", normalize(line)):
+                result.append(Finding("error", "minor-name", where, "the name of a party marked "
+                                      "as a minor; Rule 5.2(a)(3) allows initials only",
+                                      line_start))
+    return result
+
+
+def _lines_with_offsets(text: str) -> Iterator[tuple[int, str]]:
+    offset = 0
+    for line in text.split("\n"):
+        yield offset, line
+        offset += len(line) + 1
 
 
 def minor_names(case: Case) -> list[str]:
@@ -192,9 +246,14 @@ def minor_names(case: Case) -> list[str]:
 _TEXT_PARTS = re.compile(r"^word/(document|header\d*|footer\d*|footnotes|endnotes|comments)\.xml$")
 
 
+_BREAKS = re.compile(r"<w:(?:tab|br|cr)\b[^>]*/>")
+_TAGS = re.compile(r"<[^>]+>")
+
+
 def _paragraphs(xml: str) -> list[str]:
-    return [html.unescape(re.sub(r"<[^>]+>", "", re.sub(r"<w:(tab|br)\b[^>]*/>", " ", p)))
-            for p in re.findall(r"<w:p[ >].*?</w:p>", xml, flags=re.DOTALL)]
+    """Each paragraph's text (paragraphs never contain a newline of their own)."""
+    text = _TAGS.sub("", _BREAKS.sub(" ", xml.replace("</w:p>", "</w:p>\n")))
+    return html.unescape(text).split("\n")[:-1] if "</w:p>" in xml else []
 
 
 def package_privacy_findings(parts: dict[str, bytes], minors: Iterable[str] = ()) -> list[Finding]:
@@ -204,8 +263,17 @@ def package_privacy_findings(parts: dict[str, bytes], minors: Iterable[str] = ()
     for name in sorted(parts):
         if not _TEXT_PARTS.match(name):
             continue
-        for number, text in enumerate(_paragraphs(parts[name].decode("utf-8")), start=1):
-            found.extend(privacy_findings(text, f"{name}: paragraph {number}", minors))
+        # One pass over the part's text; each finding is then placed in its paragraph.
+        paragraphs = _paragraphs(parts[name].decode("utf-8"))
+        starts, offset = [], 0
+        for text in paragraphs:
+            starts.append(offset)
+            offset += len(text) + 1
+        joined = "\n".join(paragraphs)
+        for finding in privacy_findings(joined, name, minors):
+            number = bisect.bisect_right(starts, finding.offset or 0)
+            found.append(Finding(finding.level, finding.code, f"{name}: paragraph {number}",
+                                 finding.message))
     core = parts.get("docProps/core.xml")
     if core:
         found.extend(privacy_findings(html.unescape(re.sub(r"<[^>]+>", " ", core.decode())),

@@ -8,12 +8,15 @@ same id. Clauses render in the sandbox with every data value Markdown-escaped, s
 
 from __future__ import annotations
 
+import contextvars
 import hashlib
 import re
+from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
-from typing import Any, Iterable, Mapping
+from typing import Any, Iterable, Iterator, Mapping
+from xml.sax.saxutils import escape as xml_escape
 
 import jinja2
 import yaml
@@ -30,9 +33,58 @@ class MarkdownText(str):
     """Markdown already written by a clause or a template author: not escaped again."""
 
 
+class ValueTable:
+    """Data values held out of clause Markdown while it is parsed.
+
+    While a table is active, each data value a clause prints becomes a token (a private-use
+    character pair around its number) instead of escaped text. The Markdown of a clause is
+    then the same for every row of a batch that differs only in values, so its conversion to
+    Word is parsed once and cached; `fill` puts the values, XML-escaped, into the result.
+    A value is text either way: escaping and tokens both keep it out of the Markdown.
+    """
+
+    OPEN, CLOSE = "\ue000", "\ue001"
+    TOKEN = re.compile("\ue000(\\d+)\ue001")
+
+    def __init__(self) -> None:
+        self.values: list[str] = []
+
+    def token(self, value: str) -> str:
+        self.values.append(value)
+        return f"{self.OPEN}{len(self.values) - 1}{self.CLOSE}"
+
+    def fill(self, xml: str) -> str:
+        """Replace tokens in converted OOXML by their values, escaped for XML."""
+        if self.OPEN not in xml:
+            return xml
+        return self.TOKEN.sub(lambda m: xml_escape(self.values[int(m.group(1))]), xml)
+
+    def fill_text(self, text: str) -> str:
+        """Replace tokens in plain text (a title, a message) by their values."""
+        return self.TOKEN.sub(lambda m: self.values[int(m.group(1))], text)
+
+
+_ACTIVE: contextvars.ContextVar[ValueTable | None] = contextvars.ContextVar("values",
+                                                                          default=None)
+
+
+@contextmanager
+def holding_values() -> Iterator[ValueTable]:
+    """Render clauses with their values held out as tokens (see ValueTable)."""
+    table = ValueTable()
+    reset = _ACTIVE.set(table)
+    try:
+        yield table
+    finally:
+        _ACTIVE.reset(reset)
+
+
 def _finalize(value: Any) -> Any:
     if isinstance(value, MarkdownText) or not isinstance(value, str):
         return value
+    table = _ACTIVE.get()
+    if table is not None and "\n" not in value:
+        return table.token(value)
     return markdown_escape(value)
 
 

@@ -77,6 +77,77 @@ def render(case_file: Path, output: Path | None, overrides: tuple[str, ...],
 
 
 @main.command()
+@click.argument("rows_file", metavar="ROWS.csv", type=click.Path(path_type=Path))
+@click.option("-o", "--output", "out_dir", required=True, type=click.Path(path_type=Path),
+              help="Folder for the orders and manifest.csv (created if missing).")
+@click.option("--base", type=click.Path(path_type=Path),
+              help="A case file with the fields every row shares; columns fill in the rest.")
+@click.option("--set", "overrides", multiple=True, metavar="PATH=VALUE",
+              help="A field shared by every row, e.g. --set signed.place=Hartford. Repeatable.")
+@click.option("--motion", type=click.Choice(["default_judgment", "dismiss",
+                                              "early_discovery_subpoena", "seal"]),
+              help="Shorthand for --set motion.kind=KIND.")
+@click.option("--template", type=click.Path(path_type=Path),
+              help="A .docx order template (default: the bundled order template).")
+@click.option("-j", "--jobs", type=click.IntRange(min=1), default=None,
+              help="Worker processes (default: the number of cores).")
+@click.option("--force", is_flag=True, help="Overwrite orders that already exist.")
+@click.option("--resume", is_flag=True,
+              help="Skip rows whose order already exists and matches; redo the rest.")
+@click.option("--dry-run", is_flag=True, help="Validate and render every row; write nothing.")
+@click.option("--sealed", is_flag=True, help="Write the sealed versions.")
+@click.option("--allow", multiple=True, metavar="CODE", help="As for render. Repeatable.")
+@reports_errors
+def batch(rows_file: Path, out_dir: Path, base: Path | None, overrides: tuple[str, ...],
+          motion: str | None, template: Path | None, jobs: int | None, force: bool,
+          resume: bool, dry_run: bool, sealed: bool, allow: tuple[str, ...]) -> None:
+    """Render one order per CSV row into a folder, with a manifest.
+
+    Columns are case-file fields by dotted name (case_number, defendants.0.ip_address, isp,
+    signed.date, ...). A bad row is reported with its row number (the header is row 1) and
+    field, and the batch goes on. Exit status 1 when any row failed.
+    """
+    import os
+
+    from .batch import BatchOptions, run_batch
+
+    if motion:
+        overrides = (f"motion.kind={motion}", *overrides)
+    options = BatchOptions(rows_file=rows_file, out_dir=out_dir, base=base, overrides=overrides,
+                           template=template, jobs=jobs or os.cpu_count() or 1, force=force,
+                           resume=resume, dry_run=dry_run, sealed=sealed, allow=allow)
+    bar = None
+    if sys.stderr.isatty():
+        from rich.progress import (BarColumn, MofNCompleteColumn, Progress, TextColumn,
+                                   TimeRemainingColumn)
+        bar = Progress(TextColumn("rendering"), BarColumn(), MofNCompleteColumn(),
+                       TimeRemainingColumn(), transient=True)
+        bar.start()
+        task = bar.add_task("rows", total=None)
+
+    def progress(done: int, total: int, result: Any) -> None:
+        if result.status == "failed":
+            (bar.console.print if bar else lambda m: click.echo(m, err=True))(
+                f"error: {result.error}")
+        if bar is not None:
+            bar.update(task, completed=done, total=total)
+
+    try:
+        summary = run_batch(options, progress)
+    finally:
+        if bar is not None:
+            bar.stop()
+    for warning in summary.warnings:
+        click.echo(f"warning: {warning}", err=True)
+    prefix = "dry run: " if dry_run else ""
+    click.echo(prefix + summary.line())
+    if summary.interrupted:
+        sys.exit(130)
+    if summary.failed:
+        sys.exit(1)
+
+
+@main.command()
 @click.option("--chambers", type=click.Path(path_type=Path, file_okay=False),
               help="Also list a chambers folder's own clauses (they override bundled ones).")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON instead of a table.")

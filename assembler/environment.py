@@ -10,7 +10,6 @@ from __future__ import annotations
 import operator
 import signal
 import threading
-import time
 from contextlib import contextmanager
 from decimal import Decimal
 from typing import Any
@@ -70,7 +69,8 @@ def make_environment(*, autoescape: bool) -> OrderEnvironment:
 
 
 @contextmanager
-def _time_limit(seconds: float):
+def time_limit(seconds: float = MAX_SECONDS):
+    """Bound the time of everything rendered inside (one document: its parts and clauses)."""
     # SIGALRM interrupts even a template loop that calls nothing; it is only available in
     # the main thread, where the CLI and the batch workers render.
     if threading.current_thread() is not threading.main_thread() or not hasattr(signal, "SIGALRM"):
@@ -89,18 +89,16 @@ def _time_limit(seconds: float):
         signal.signal(signal.SIGALRM, previous)
 
 
-def render_limited(template: Any, context: Any, *, max_chars: int = MAX_OUTPUT_CHARS,
-                   seconds: float = MAX_SECONDS) -> str:
-    """Render a Jinja template, stopping it once it exceeds the size or time limit."""
+def render_limited(template: Any, context: Any, *, max_chars: int = MAX_OUTPUT_CHARS) -> str:
+    """Render a Jinja template, stopping it once its output exceeds the size limit.
+
+    (The time limit is set around a whole document with `time_limit`.)
+    """
     pieces: list[str] = []
     size = 0
-    started = time.monotonic()
-    with _time_limit(seconds):
-        for piece in template.generate(context):
-            size += len(piece)
-            if size > max_chars:
-                raise RenderLimitError(f"the output exceeds the limit of {max_chars:,} characters")
-            pieces.append(piece)
-            if time.monotonic() - started > seconds:
-                raise RenderLimitError(f"rendering took longer than {seconds:g} seconds")
+    for piece in template.generate(context):
+        size += len(piece)
+        if size > max_chars:
+            raise RenderLimitError(f"the output exceeds the limit of {max_chars:,} characters")
+        pieces.append(piece)
     return "".join(pieces)

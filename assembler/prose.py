@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 from xml.sax.saxutils import escape
 
 from markdown_it import MarkdownIt
@@ -64,9 +65,12 @@ class ProseError(AssemblerError):
     """Prose that cannot become a document (an undefined footnote, say)."""
 
 
+_MARKDOWN_SPECIAL = str.maketrans({ch: "\\" + ch for ch in "\\`*_[]<>#!|~^+-.()={}"})
+
+
 def markdown_escape(text: str) -> str:
     """Backslash-escape the characters Markdown would read as markup, so data stays text."""
-    return re.sub(r"([\\`*_\[\]<>#!|~^+\-.()={}])", r"\\\1", text)
+    return text.translate(_MARKDOWN_SPECIAL)
 
 
 def _run(text: str, bold: bool, italic: bool, style: str | None = None) -> str:
@@ -202,9 +206,31 @@ def _split_footnotes(tokens: list[Token]) -> tuple[list[Token], dict[int, list[T
     return body, notes
 
 
+_LOCAL_KEY = re.compile(r'w:id="asm:(\d+)"')
+
+
 def markdown_to_ooxml(source: str, book: FootnoteBook, *, styles: Styles = Styles(),
                       where: str = "prose") -> str:
-    """Convert Markdown to `<w:p>` elements; footnote bodies go into `book`."""
+    """Convert Markdown to `<w:p>` elements; footnote bodies go into `book`.
+
+    Conversions are cached by source: a batch repeats the same clauses row after row. Footnote
+    keys are local to a cached result and renumbered into `book` on every use.
+    """
+    xml, bodies = _convert_cached(source, styles, where)
+    if not bodies:
+        return xml
+    keys = [book.add(body) for body in bodies]
+    return _LOCAL_KEY.sub(lambda m: f'w:id="{keys[int(m.group(1)) - 1]}"', xml)
+
+
+@lru_cache(maxsize=512)
+def _convert_cached(source: str, styles: Styles, where: str) -> tuple[str, tuple[str, ...]]:
+    local = FootnoteBook()
+    xml = _convert(source, local, styles, where)
+    return xml, tuple(local.bodies.values())
+
+
+def _convert(source: str, book: FootnoteBook, styles: Styles, where: str) -> str:
     env: dict = {}
     tokens = _MARKDOWN.parse(source, env)
     body, notes = _split_footnotes(tokens)

@@ -21,7 +21,7 @@ from lxml import etree
 
 from ..environment import render_limited
 from ..errors import TemplateError
-from .package import Package, read_package, write_package
+from .package import Compressed, Package, compress, read_package, write_package
 from .text import visible_text
 
 W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
@@ -67,9 +67,11 @@ class RenderedDocument:
     """A rendered package, before it is zipped (checks such as the leak scan read it here)."""
 
     package: Package
+    cache: dict[str, Compressed] = field(default_factory=dict)
+    recent: dict[str, Compressed] | None = None
 
     def to_bytes(self) -> bytes:
-        return write_package(self.package)
+        return write_package(self.package, self.cache, self.recent)
 
 
 class CompiledTemplate:
@@ -97,6 +99,11 @@ class CompiledTemplate:
         self.base = _clean_package(package)
         self.sources: dict[str, str] = {}
         self.compiled: dict[str, jinja2.Template] = {}
+        # Deflated once: the parts that every document copies unchanged.
+        self.recent: dict[str, Compressed] = {}
+        self.static = {name: compress(data) for name, data in self.base.parts.items()
+                       if not RENDERED.match(name)
+                       and name not in ("docProps/core.xml", "docProps/custom.xml")}
         patcher = DocxTemplate(None)
         for name, data in self.base.parts.items():
             if not RENDERED.match(name):
@@ -132,7 +139,7 @@ class CompiledTemplate:
             package.parts[name] = xml.encode("utf-8")
         package.parts["docProps/core.xml"] = _core_xml(properties)
         package.parts["docProps/custom.xml"] = _custom_xml(properties.custom)
-        return RenderedDocument(package)
+        return RenderedDocument(package, self.static, self.recent)
 
     def _place_footnotes(self, rendered: dict[str, str], footnotes: Mapping[str, str]) -> None:
         notes_xml = rendered.get("word/footnotes.xml", _EMPTY_FOOTNOTES)

@@ -1,0 +1,490 @@
+"""The CSV batch: rows -> cases -> orders, in a pool of worker processes.
+
+Every file is written under a temporary name and renamed into place; the manifest is a journal
+appended after each rename, so an interruption leaves only complete orders and a manifest that
+`resume` can finish. Workers ignore Ctrl-C: the parent stops handing out rows and waits for the
+ones in flight (milliseconds), so nothing is half-written.
+"""
+
+from __future__ import annotations
+
+import codecs
+import copy
+import csv
+import hashlib
+import io
+import multiprocessing
+import os
+import signal
+import time
+import typing
+from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Callable, Iterator
+
+from pydantic import BaseModel
+
+from .case import Case, validate_case
+from .errors import AssemblerError, CaseFileError, OutputError
+from .rawdata import LocatedData, Path_, apply_override, parse_override, read_data_file
+
+MANIFEST = "manifest.csv"
+MANIFEST_FIELDS = ["row", "case_number", "status", "output", "sha256", "error"]
+CHUNK = 16  # rows per task: enough to make inter-process traffic negligible
+
+
+@dataclass
+class RowResult:
+    row: int
+    case_number: str
+    status: str          # ok | failed | skipped
+    output: str = ""
+    sha256: str = ""
+    error: str = ""
+
+
+@dataclass
+class BatchSummary:
+    ok: int = 0
+    failed: int = 0
+    skipped: int = 0
+    seconds: float = 0.0
+    interrupted: bool = False
+    warnings: list[str] = field(default_factory=list)
+
+    @property
+    def total(self) -> int:
+        return self.ok + self.failed + self.skipped
+
+    def line(self) -> str:
+        rate = (self.ok / self.seconds) if self.seconds > 0 else 0.0
+        text = (f"{self.ok} ok, {self.failed} failed, {self.skipped} skipped in "
+                f"{self.seconds:.1f} s ({rate:.0f} docs/s)")
+        return text + (" (interrupted: run again with --resume)" if self.interrupted else "")
+
+
+@dataclass(frozen=True)
+class BatchOptions:
+    rows_file: Path
+    out_dir: Path
+    base: Path | None = None
+    overrides: tuple[str, ...] = ()
+    template: Path | None = None
+    jobs: int = 1
+    force: bool = False
+    resume: bool = False
+    dry_run: bool = False
+    sealed: bool = False
+    allow: tuple[str, ...] = ()
+
+
+# ---- reading the CSV -----------------------------------------------------------------------
+
+def detect_encoding(path: Path) -> tuple[str, str | None]:
+    """UTF-8 (with or without BOM) when the whole file decodes; else cp1252, with a warning."""
+    decoder = codecs.getincrementaldecoder("utf-8")()
+    try:
+        with path.open("rb") as handle:
+            while chunk := handle.read(1 << 16):
+                decoder.decode(chunk)
+            decoder.decode(b"", final=True)
+        return "utf-8-sig", None
+    except UnicodeDecodeError:
+        return "cp1252", f"{path}: not UTF-8; read as Windows-1252 (cp1252)"
+    except FileNotFoundError:
+        raise CaseFileError("no such file", file=str(path)) from None
+
+
+def _field_known(model: Any, path: Path_) -> bool:
+    """Whether a dotted header names a case-file field (list items by index)."""
+    if not path:
+        return True
+    origin = typing.get_origin(model)
+    if origin in (typing.Union, getattr(__import__("types"), "UnionType", None)):
+        return any(_field_known(arm, path) for arm in typing.get_args(model)
+                   if arm is not type(None))
+    if origin is typing.Annotated:
+        return _field_known(typing.get_args(model)[0], path)
+    if origin is list:
+        return isinstance(path[0], int) and _field_known(typing.get_args(model)[0], path[1:])
+    if isinstance(model, type) and issubclass(model, BaseModel):
+        name = path[0]
+        return (isinstance(name, str) and name in model.model_fields
+                and _field_known(model.model_fields[name].annotation, path[1:]))
+    return False
+
+
+def _header_path(header: str) -> Path_:
+    return tuple(int(p) if p.isdigit() else p for p in header.strip().split("."))
+
+
+class CsvRows:
+    """A CSV whose structure was checked in a first streaming pass; rows are read lazily."""
+
+    def __init__(self, path: Path):
+        self.path = path
+        self.encoding, self.warning = detect_encoding(path)
+        self.headers: list[str] = []
+        self.count = 0
+        self._check_structure()
+
+    def _open(self) -> io.TextIOWrapper:
+        return self.path.open("r", encoding=self.encoding, newline="")
+
+    def _records(self) -> Iterator[tuple[int, list[str]]]:
+        """(spreadsheet row number, cells); the header is row 1."""
+        with self._open() as handle:
+            reader = csv.reader(handle, strict=True)
+            try:
+                for index, cells in enumerate(reader, start=1):
+                    yield index, cells
+            except csv.Error as exc:
+                raise CaseFileError(f"CSV error: {exc} (an unterminated quote?)",
+                                    file=str(self.path), line=reader.line_num) from None
+            except UnicodeDecodeError:
+                raise CaseFileError(f"bytes that are not {self.encoding} text",
+                                    file=str(self.path), line=reader.line_num) from None
+
+    def _check_structure(self) -> None:
+        records = self._records()
+        try:
+            _, self.headers = next(records)
+        except StopIteration:
+            raise CaseFileError("the CSV is empty (it needs a header row)",
+                                file=str(self.path)) from None
+        seen: dict[str, int] = {}
+        for column, header in enumerate(self.headers, start=1):
+            name = header.strip()
+            if not name:
+                raise CaseFileError(f"column {column} has an empty header", file=str(self.path),
+                                    row=1)
+            if name in seen:
+                raise CaseFileError(f"duplicate header '{name}' (columns {seen[name]} and "
+                                    f"{column})", file=str(self.path), row=1)
+            seen[name] = column
+            if not _field_known(Case, _header_path(name)):
+                raise CaseFileError(f"unknown header '{name}': not a case-file field "
+                                    "(see `assembler schema`)", file=str(self.path), row=1)
+        for _ in records:  # the rest: an unterminated quote raises here, before any output
+            self.count += 1
+
+    def rows(self) -> Iterator[tuple[int, dict[Path_, str] | str]]:
+        """(row number, {field path: cell}) for each data row; a string when the row is bad."""
+        width = len(self.headers)
+        paths = [_header_path(h) for h in self.headers]
+        for number, cells in self._records():
+            if number == 1:
+                continue
+            if not any(cell.strip() for cell in cells):
+                continue  # a blank line, as spreadsheets leave at the end
+            if len(cells) != width:
+                yield number, (f"has {len(cells)} cells but the header has {width}")
+                continue
+            yield number, {path: cell for path, cell in zip(paths, cells) if cell.strip()}
+
+
+# ---- one row -------------------------------------------------------------------------------
+
+def merge_row(base: dict[str, Any], cells: dict[Path_, str]) -> dict[str, Any]:
+    data = copy.deepcopy(base)
+    for path, value in cells.items():
+        apply_override(data, path, value.strip())
+    return data
+
+
+def safe_output_name(case_number: str) -> str:
+    from .render import output_name_for_number
+    return output_name_for_number(case_number)
+
+
+def _render_row(options: BatchOptions, row: int, cells: dict[Path_, str] | str) -> RowResult:
+    """Validate, render and write one row."""
+    result, data = _prepare_row(options, row, cells)
+    return _commit(options, result, data)
+
+
+def _prepare_row(options: BatchOptions, row: int,
+                 cells: dict[Path_, str] | str) -> tuple[RowResult, bytes | None]:
+    """Validate and render one row; the bytes, when given, are still to be written."""
+    from .render import compile_template, ensure_public_file_name, render_order
+
+    case_number = ""
+    try:
+        if isinstance(cells, str):
+            raise CaseFileError(cells)
+        data = merge_row(_BASE, cells)
+        case_number = str(data.get("case_number") or "")
+        case = validate_case(LocatedData(data, {}, str(options.rows_file)), row=row)
+        name = safe_output_name(case.case_number)
+        target = options.out_dir / name
+        order = render_order(case, case_dir=_CASE_DIR or _case_dir(options),
+                             template=_TEMPLATE or compile_template(options.template),
+                             sealed=options.sealed, allow=options.allow)
+        digest = _sha(order.data)
+        if not options.sealed:
+            ensure_public_file_name(target, case)
+        if options.dry_run:
+            return RowResult(row, case.case_number, "ok", name, digest), None
+        if target.exists() and not options.force:
+            if options.resume and _sha_file(target) == digest:
+                return RowResult(row, case.case_number, "skipped", name, digest), None
+            raise OutputError("already exists (use --force to overwrite)", file=str(target))
+        return RowResult(row, case.case_number, "ok", name, digest), order.data
+    except AssemblerError as exc:
+        return _failed(options, row, case_number, exc), None
+
+
+def _commit(options: BatchOptions, result: RowResult, data: bytes | None) -> RowResult:
+    """Write a rendered row's order (temporary name, then rename)."""
+    from .render import write_atomic
+
+    if data is None:
+        return result
+    try:
+        write_atomic(options.out_dir / result.output, data, force=True, durable=False)
+        return result
+    except AssemblerError as exc:
+        return _failed(options, result.row, result.case_number, exc)
+
+
+def _failed(options: BatchOptions, row: int, case_number: str,
+            exc: AssemblerError) -> RowResult:
+    # In a batch, every problem is reported against its CSV row.
+    message = exc.message
+    if isinstance(exc, OutputError) and exc.file:
+        message = f"{exc.file}: {message}"
+    located = AssemblerError(message, file=str(options.rows_file), row=row, field=exc.field,
+                             clause=exc.clause)
+    return RowResult(row, case_number, "failed", error=str(located))
+
+
+def _case_dir(options: BatchOptions) -> Path:
+    return (options.base.parent if options.base else options.rows_file.parent).resolve()
+
+
+def _sha(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def _sha_file(path: Path) -> str:
+    return _sha(path.read_bytes())
+
+
+# ---- workers -------------------------------------------------------------------------------
+
+_WORKER_OPTIONS: BatchOptions | None = None
+_TEMPLATE: Any = None  # the batch's compiled template, set once per process
+_BASE: dict[str, Any] = {}  # the fields every row shares (--base and --set)
+_CASE_DIR: Path | None = None  # where relative paths in the rows (chambers) are read from
+
+
+def _worker_init(options: BatchOptions) -> None:
+    # Ctrl-C is the parent's to handle: a worker always finishes the rows it holds.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    global _WORKER_OPTIONS
+    _WORKER_OPTIONS = options
+
+
+def _worker_chunk(chunk: list[tuple[int, dict[Path_, str] | str]]) -> list[RowResult]:
+    assert _WORKER_OPTIONS is not None
+    return [_render_row(_WORKER_OPTIONS, row, cells) for row, cells in chunk]
+
+
+# ---- the manifest --------------------------------------------------------------------------
+
+def read_manifest(path: Path) -> dict[int, RowResult]:
+    if not path.exists():
+        return {}
+    results: dict[int, RowResult] = {}
+    with path.open("r", encoding="utf-8", newline="") as handle:
+        for record in csv.DictReader(handle):
+            try:
+                row = int(record["row"])
+            except (KeyError, TypeError, ValueError):
+                continue  # a torn last line from a crash: that row is simply redone
+            results[row] = RowResult(row, record.get("case_number") or "",
+                                     record.get("status") or "", record.get("output") or "",
+                                     record.get("sha256") or "", record.get("error") or "")
+    return results
+
+
+def _write_manifest(path: Path, results: list[RowResult]) -> None:
+    from .render import write_atomic
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(MANIFEST_FIELDS)
+    for r in sorted(results, key=lambda r: r.row):
+        writer.writerow([r.row, r.case_number, r.status, r.output, r.sha256, r.error])
+    write_atomic(path, buffer.getvalue().encode("utf-8"), force=True)
+
+
+class _Journal:
+    """The manifest, appended to (and flushed) after each row's file is in place."""
+
+    def __init__(self, path: Path, carried: list[RowResult]):
+        self.path = path
+        _write_manifest(path, carried)
+        self.handle = path.open("a", encoding="utf-8", newline="")
+        self.writer = csv.writer(self.handle, lineterminator="\n")
+
+    def add(self, result: RowResult) -> None:
+        self.writer.writerow([result.row, result.case_number, result.status, result.output,
+                              result.sha256, result.error])
+        self.handle.flush()
+
+    def close(self) -> None:
+        self.handle.close()
+
+
+# ---- the run -------------------------------------------------------------------------------
+
+def load_base(options: BatchOptions) -> dict[str, Any]:
+    data: dict[str, Any] = {}
+    if options.base is not None:
+        located = read_data_file(options.base)
+        if not isinstance(located.data, dict):
+            raise CaseFileError("a base case file must be a mapping of fields",
+                                file=str(options.base), line=1)
+        data = located.data
+    for assignment in options.overrides:
+        path, value = parse_override(assignment)
+        apply_override(data, path, value)
+    return data
+
+
+def run_batch(options: BatchOptions,
+              progress: Callable[[int, int, RowResult], None] | None = None) -> BatchSummary:
+    """Render every row of the CSV; returns counts. Raises only for problems that stop the
+    whole batch (unreadable CSV, bad headers, unwritable output folder)."""
+    from .render import compile_template
+
+    started = time.monotonic()
+    rows = CsvRows(options.rows_file)
+    base = load_base(options)
+    summary = BatchSummary()
+    if rows.warning:
+        summary.warnings.append(rows.warning)
+    global _TEMPLATE, _BASE, _CASE_DIR
+    _TEMPLATE = compile_template(options.template)  # compiled once; forked workers inherit it
+    _BASE = base
+    _CASE_DIR = _case_dir(options)
+    if not options.dry_run:
+        options.out_dir.mkdir(parents=True, exist_ok=True)
+        _remove_stale_temporaries(options.out_dir)
+    manifest_path = options.out_dir / MANIFEST
+    done: dict[int, RowResult] = {}
+    if options.resume and not options.dry_run:
+        for row, result in read_manifest(manifest_path).items():
+            target = options.out_dir / result.output if result.output else None
+            if (result.status in ("ok", "skipped") and target is not None and target.exists()
+                    and _sha_file(target) == result.sha256):
+                done[row] = RowResult(row, result.case_number, "skipped", result.output,
+                                      result.sha256)
+    journal = None if options.dry_run else _Journal(manifest_path, list(done.values()))
+    total = rows.count
+    finished = 0
+
+    def record(result: RowResult) -> None:
+        nonlocal finished
+        finished += 1
+        setattr(summary, result.status, getattr(summary, result.status) + 1)
+        if journal is not None and result.row not in done:
+            journal.add(result)
+        if progress is not None:
+            progress(finished, total, result)
+
+    names: dict[str, int] = {}
+
+    def tasks() -> Iterator[tuple[int, dict[str, Any] | str]]:
+        """Merged rows, with the duplicate-name check done here, in order, before any render."""
+        for row, cells in rows.rows():
+            if row in done:
+                record(done[row])
+                continue
+            if isinstance(cells, str):
+                yield row, cells
+                continue
+            number = str(cells.get(("case_number",), base.get("case_number")) or "").strip()
+            name = safe_output_name(number) if number else ""
+            if name and name in names:
+                record(RowResult(row, number, "failed", error=(
+                    f"{options.rows_file}:row {row}: case_number: '{number}' gives the same "
+                    f"file name as row {names[name]} ({name})")))
+                continue
+            if name:
+                names[name] = row
+            yield row, cells
+
+    try:
+        if options.jobs <= 1:
+            _worker_init_in_process(options)
+            for row, cells in tasks():
+                record(_render_row(options, row, cells))
+        else:
+            _run_pool(options, tasks(), record)
+    except KeyboardInterrupt:
+        summary.interrupted = True
+    finally:
+        if journal is not None:
+            journal.close()
+            if not summary.interrupted:
+                _write_manifest(manifest_path, list(read_manifest(manifest_path).values()))
+    if not options.dry_run:
+        os.sync()  # the orders were written without a flush each; make them durable together
+    summary.seconds = time.monotonic() - started
+    return summary
+
+
+def _worker_init_in_process(options: BatchOptions) -> None:
+    global _WORKER_OPTIONS
+    _WORKER_OPTIONS = options
+
+
+def _run_pool(options: BatchOptions, tasks: Iterator[tuple[int, Any]],
+              record: Callable[[RowResult], None]) -> None:
+    context = multiprocessing.get_context("fork")
+    window = options.jobs * 2
+    pending: set[Future] = set()
+    with ProcessPoolExecutor(max_workers=options.jobs, mp_context=context,
+                             initializer=_worker_init, initargs=(options,)) as pool:
+        try:
+            chunk: list[tuple[int, Any]] = []
+            for task in tasks:
+                chunk.append(task)
+                if len(chunk) < CHUNK:
+                    continue
+                pending.add(pool.submit(_worker_chunk, chunk))
+                chunk = []
+                while len(pending) >= window:
+                    finished, pending = wait(pending, return_when=FIRST_COMPLETED)
+                    for future in finished:
+                        for result in future.result():
+                            record(result)
+            if chunk:
+                pending.add(pool.submit(_worker_chunk, chunk))
+            while pending:
+                finished, pending = wait(pending, return_when=FIRST_COMPLETED)
+                for future in finished:
+                    for result in future.result():
+                        record(result)
+        except KeyboardInterrupt:
+            # Stop handing out rows; the workers finish what they hold, and it is recorded.
+            for future in pending:
+                future.cancel()
+            for future in pending:
+                if not future.cancelled():
+                    try:
+                        for result in future.result():
+                            record(result)
+                    except Exception:  # a worker lost mid-chunk: its rows are redone on resume
+                        pass
+            raise
+
+
+def _remove_stale_temporaries(folder: Path) -> None:
+    for stale in folder.glob(".*.part"):
+        try:
+            stale.unlink()
+        except OSError:
+            pass

@@ -53,13 +53,27 @@ def main() -> None:
 @click.option("--allow", multiple=True, metavar="CODE",
               help="Write despite a Rule 5.2 finding of this kind (ssn, tin, birth-date, "
                    "account-number, minor-name). Repeatable.")
+@click.option("--strict", is_flag=True,
+              help="Refuse to write when the cite-check finds an error (it only warns by "
+                   "default: a judge may sign an order with a citation warning).")
 @reports_errors
 def render(case_file: Path, output: Path | None, overrides: tuple[str, ...],
-           template: Path | None, sealed: bool, force: bool, allow: tuple[str, ...]) -> None:
+           template: Path | None, sealed: bool, force: bool, allow: tuple[str, ...],
+           strict: bool) -> None:
     """Render CASE_FILE to a Word order (the public version unless --sealed)."""
+    from .cites import check_case_citations
+    from .errors import CitationError
     from .render import ensure_public_file_name, render_order, write_atomic
 
     case = load_case(case_file, overrides)
+    citations = check_case_citations(case_file, overrides)
+    for finding in citations:
+        click.echo(f"note: {finding}", err=True)
+    errors = [f for f in citations if f.level == "error"]
+    if strict and errors:
+        raise CitationError(f"the cite-check found {len(errors)} error"
+                            f"{'s' * (len(errors) != 1)} (listed above); nothing was written "
+                            "(without --strict they are warnings)", file=str(case_file))
     order = render_order(case, case_dir=case_file.parent, template=template, sealed=sealed,
                          allow=allow)
     if output is None:
@@ -174,13 +188,17 @@ def clauses(chambers: Path | None, as_json: bool) -> None:
 @click.argument("target", type=click.Path(path_type=Path))
 @click.option("--case", "case_file", type=click.Path(path_type=Path),
               help="For a .docx or .pdf: the case file whose sealed names to look for.")
+@click.option("--fix", is_flag=True,
+              help="For a case file: write italics around case names that lack them.")
 @reports_errors
-def check(target: Path, case_file: Path | None) -> None:
+def check(target: Path, case_file: Path | None, fix: bool) -> None:
     """Check a case file, a rendered .docx or a PDF before filing.
 
     Reports Fed. R. Civ. P. 5.2 findings (Social Security and taxpayer numbers, full dates of
-    birth, financial-account numbers, minors' names), sealed names in public text, and
-    metadata a template author left behind. Exit status 1 when any finding is an error.
+    birth, financial-account numbers, minors' names), sealed names in public text, metadata a
+    template author left behind, and, for a case file, citations (short forms, Id., pin
+    cites, conflicting volumes, unknown reporters, case names not in italics). Exit status 1
+    when any finding is an error; warnings do not change it.
     """
     from .checks import check_case_file, check_docx, check_pdf
     from .errors import CaseFileError
@@ -189,7 +207,14 @@ def check(target: Path, case_file: Path | None) -> None:
         raise CaseFileError("no such file", file=str(target))
     suffix = target.suffix.lower()
     if suffix in (".yaml", ".yml", ".json"):
-        findings = check_case_file(target)
+        from .cites import check_case_citations, fix_italics
+
+        findings = check_case_file(target) + check_case_citations(target)
+        if fix:
+            fixed = fix_italics(target, findings)
+            click.echo(f"italicised {fixed} case name{'s' * (fixed != 1)} in {target}", err=True)
+            findings = [f for f in findings if f.code != "cite-italics"] + [
+                f for f in check_case_citations(target) if f.code == "cite-italics"]
     else:
         case = load_case(case_file) if case_file else None
         if suffix == ".docx":

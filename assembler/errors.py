@@ -68,5 +68,9 @@ class PrivacyError(AssemblerError):
     """An error-level Rule 5.2 finding blocks writing."""
 
 
+class CitationError(AssemblerError):
+    """The cite-check found errors and --strict asked for them to block."""
+
+
 class ConversionError(AssemblerError):
     """LibreOffice is missing or a conversion failed."""

@@ -88,6 +88,9 @@ class OrderText:
     sections: dict[str, str]                 # section name -> Markdown
     attachments: list[dict[str, str]] = field(default_factory=list)
     clauses_used: dict[str, str] = field(default_factory=dict)   # id -> sha256
+    # Where each stretch of prose came from, in reading order: ("case", field path) or
+    # ("clause", id), with its Markdown; checks use it to point at a case-file line.
+    pieces: list[tuple[str, str, tuple, str]] = field(default_factory=list)
 
 
 def display_name(party: Party, sealed: bool) -> str:
@@ -270,25 +273,28 @@ class OrderWriter:
                 f"the outcome '{case.ruling.outcome}' is not available for a "
                 f"{case.motion.kind} motion (no clause {conclusion_id})", field="ruling.outcome")
         sections: dict[str, str] = {}
+        pieces: list[tuple[str, str, tuple, str]] = []
         for name in ("introduction", "background", "discussion", "conclusion"):
             prose: Prose | None = getattr(case, name)
-            text = self._section(prose, case, clause, name)
-            if not text.strip():
+            parts = self._section_pieces(prose, case, clause, name)
+            if not parts:
                 # Nothing written for this outcome: the library's clauses write the section.
                 defaults = self._default_section(case, name, conclusion_id)
-                text = self._section(defaults, case, clause, name)
-            sections[name] = text
+                parts = self._section_pieces(defaults, case, clause, name)
+            sections[name] = "\n\n".join(text for _, _, text in parts)
+            pieces.extend((name, kind, origin, text) for kind, origin, text in parts)
         sections["referral"] = clause("referral/line") if case.referral else ""
         if case.sealing is not None:
             note = clause("sealing/footnote")
             sections = _attach_footnote(sections, "sealing", note)
+            pieces.append(("footnote", "clause", ("sealing/footnote",), note))
         attachments = []
         for attachment_id in _attachments(case):
             if attachment_id in self.library:
                 found = self.library.get(attachment_id)
                 attachments.append({"title": found.title, "body": clause(attachment_id)})
         return OrderText(title=context["title"], context=context, sections=sections,
-                         attachments=attachments, clauses_used=used)
+                         attachments=attachments, clauses_used=used, pieces=pieces)
 
     def _default_section(self, case: Case, name: str, conclusion_id: str) -> list[ProseClause]:
         kind = case.motion.kind.replace("_", "-")
@@ -305,24 +311,27 @@ class OrderWriter:
                 if c in self.library and self.library.get(c).serves(case.motion.kind,
                                                                      case.ruling.outcome)]
 
-    def _section(self, prose: Prose | None, case: Case, clause: Any, name: str) -> str:
+    def _section_pieces(self, prose: Prose | None, case: Case, clause: Any,
+                        name: str) -> list[tuple[str, tuple, str]]:
+        """(origin kind, origin, Markdown) for each block of a section this outcome keeps."""
         if prose is None:
-            return ""
+            return []
         if isinstance(prose, str):
-            return prose
+            return [("case", (name,), prose.strip("\n"))] if prose.strip() else []
         pieces = []
         for index, block in enumerate(prose):
             if block.when is not None and case.ruling.outcome not in block.when:
                 continue
             if isinstance(block, ProseText):
-                pieces.append(block.text)
+                pieces.append(("case", (name, index, "text"), block.text))
             else:
                 try:
-                    pieces.append(clause(block.clause))
+                    pieces.append(("clause", (block.clause,), clause(block.clause)))
                 except ClauseError as exc:
                     exc.field = exc.field or f"{name}.{index}.clause"
                     raise
-        return "\n\n".join(p.strip("\n") for p in pieces if p.strip())
+        return [(kind, origin, text.strip("\n")) for kind, origin, text in pieces
+                if text.strip()]
 
 
 def conclusion_clause_id(case: Case) -> str:

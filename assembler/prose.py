@@ -253,3 +253,56 @@ def _convert(source: str, book: FootnoteBook, styles: Styles, where: str) -> str
             label = env.get("footnotes", {}).get("list", {}).get(note_id, {}).get("label", note_id)
             raise ProseError(f"footnote [^{label}] is defined but never referenced", field=where)
     return converter.blocks(body, converter.note_keys)
+
+
+@dataclass
+class PlainText:
+    """Prose as a reader sees it, with where its italics are and which source line each
+    stretch came from (for checks that report lines of a case file)."""
+
+    text: str
+    italic: list[tuple[int, int]]
+    lines: list[tuple[int, int]]  # (offset in text, 0-based line in the Markdown source)
+
+    def line_at(self, offset: int) -> int:
+        import bisect
+        index = bisect.bisect_right([o for o, _ in self.lines], offset) - 1
+        return self.lines[max(index, 0)][1] if self.lines else 0
+
+    def is_italic(self, start: int, end: int) -> bool:
+        """Whether every letter in [start, end) is inside an italic span."""
+        return all(any(a <= i < b for a, b in self.italic)
+                   for i in range(max(start, 0), min(end, len(self.text)))
+                   if self.text[i].isalnum())
+
+
+def plain_text(source: str) -> PlainText:
+    """Markdown -> plain text (paragraphs separated by blank lines, footnotes included)."""
+    pieces: list[str] = []
+    italic: list[tuple[int, int]] = []
+    lines: list[tuple[int, int]] = []
+    length = 0
+    for token in _MARKDOWN.parse(source, {}):
+        if token.type != "inline":
+            continue
+        if pieces:
+            pieces.append("\n\n")
+            length += 2
+        line = token.map[0] if token.map else 0
+        lines.append((length, line))
+        opened: int | None = None
+        for child in token.children or []:
+            if child.type == "softbreak" or child.type == "hardbreak":
+                pieces.append(" " if child.type == "softbreak" else "\n")
+                length += 1
+                line += 1
+                lines.append((length, line))
+            elif child.type == "em_open":
+                opened = length
+            elif child.type == "em_close" and opened is not None:
+                italic.append((opened, length))
+                opened = None
+            elif child.type in ("text", "code_inline"):
+                pieces.append(child.content)
+                length += len(child.content)
+    return PlainText("".join(pieces), italic, lines)

@@ -1,0 +1,344 @@
+"""Cite-check: short forms, Id., pin cites, conflicting volumes, reporters, italics.
+
+Citations are found by eyecite (Free Law Project) in the order's prose as a reader sees it:
+the case file's sections and the clauses rendered for them, in reading order. Docket
+citations ("Doc. #17 at 4 (¶¶ 23, 25)", "ECF No. 12") are recognised here as authorities of
+their own, so an "Id." after one is in order and they are never reported as unknown.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+from .checks import Finding
+from .prose import PlainText, plain_text
+
+DOCKET = re.compile(r"\b(?:Docs?\.\s*#\s*\d+(?:-\d+)?(?:\s*[,;]\s*#\s*\d+(?:-\d+)?)*"
+                    r"|ECF\s+Nos?\.\s*\d+(?:-\d+)?|Dkt\.\s+Nos?\.\s*\d+(?:-\d+)?)")
+# A volume, an abbreviation with at least one period, a page: what a reporter citation
+# looks like, for finding the ones eyecite does not know.
+REPORTER_LIKE = re.compile(r"(?<![\w.§])(\d{1,4}) ((?:[A-Z][A-Za-z'’]*\.? ?|\d+(?:d|th) ?){1,5})"
+                           r"(\d{1,5})(?=[,;.)]| \(| at\b|$)")
+_NAME_NOISE = re.compile(r"\b(llc|inc|co|corp|ltd|l\.l\.c|n\.a|et al)\b\.?|[^\w\s]", re.I)
+
+
+@dataclass
+class _Piece:
+    section: str
+    kind: str            # "case" or "clause"
+    origin: tuple
+    plain: PlainText
+    start: int           # offset of this piece in the combined text
+
+
+@dataclass
+class _Authority:
+    label: str            # how a message names it
+    kind: str             # "case", "law", "docket"
+    first_page: int | None = None
+    volume: str = ""
+    reporter: str = ""
+    names: str = ""
+    year: str | None = None
+    where: str = ""
+
+
+@lru_cache(maxsize=1)
+def _known_reporters() -> frozenset[str]:
+    import reporters_db
+
+    names: set[str] = set()
+    for key, entries in reporters_db.REPORTERS.items():
+        names.add(key)
+        for entry in entries:
+            names.update(entry.get("editions", {}))
+            names.update(entry.get("variations", {}))
+    return frozenset(_squash(n) for n in names)
+
+
+def _squash(reporter: str) -> str:
+    return re.sub(r"\s+", "", reporter.replace("’", "'"))
+
+
+def _case_key(names: str) -> str:
+    return " ".join(_NAME_NOISE.sub(" ", names.lower()).split())
+
+
+_LEADS = {"under", "again", "see", "compare", "cf.", "but", "accord", "also", "as", "and",
+          "with", "following", "citing", "quoting", "in", "thus", "e.g.,", "see,", "then"}
+
+
+def _strip_lead(name: str) -> str:
+    """Drop the sentence's own words before a case name ("Under Ashcroft v. Iqbal")."""
+    words = name.split(" ")
+    while len(words) > 1 and words[0].lower().rstrip(",") in _LEADS and not (
+            words[0] == "In" and words[1] == "re"):
+        words.pop(0)
+    return " ".join(words)
+
+
+def _page(text: str | None) -> int | None:
+    match = re.search(r"\d+", text or "")
+    return int(match.group()) if match else None
+
+
+class CiteChecker:
+    """Checks one order's citations; `where` turns an offset into a located message."""
+
+    def __init__(self, pieces: list[_Piece], text: str, where: Any):
+        self.pieces = pieces
+        self.text = text
+        self.where = where
+        self.findings: list[Finding] = []
+
+    def report(self, level: str, code: str, offset: int, message: str) -> None:
+        self.findings.append(Finding(level, code, self.where(offset), message))
+
+    @staticmethod
+    def _short(where: str) -> str:
+        """'case.yaml:59: discussion' -> 'line 59'; a clause location stays as it is."""
+        match = re.match(r".*:(\d+): ", where)
+        return f"line {match.group(1)}" if match else where
+
+    def run(self) -> list[Finding]:
+        from eyecite import get_citations
+        from eyecite.models import (FullCaseCitation, FullLawCitation, IdCitation,
+                                    ShortCaseCitation, SupraCitation)
+
+        citations = get_citations(self.text)
+        events: list[tuple[int, str, Any]] = [(c.span()[0], "cite", c) for c in citations]
+        events += [(m.start(), "docket", m) for m in DOCKET.finditer(self.text)]
+        events.sort(key=lambda e: e[0])
+        covered = [c.full_span() if isinstance(c, FullCaseCitation) else c.span()
+                   for c in citations] + [m.span() for m in DOCKET.finditer(self.text)]
+
+        full_cases: list[_Authority] = []
+        previous: _Authority | None = None
+        for offset, kind, item in events:
+            if kind == "docket":
+                previous = _Authority(item.group(), "docket", where=self.where(offset))
+                continue
+            if isinstance(item, FullCaseCitation):
+                previous = self._full_case(item, offset, full_cases)
+            elif isinstance(item, ShortCaseCitation):
+                previous = self._short_case(item, offset, full_cases) or previous
+            elif isinstance(item, IdCitation):
+                previous = self._id(item, offset, previous)
+            elif isinstance(item, SupraCitation):
+                self._supra(item, offset, full_cases)
+            elif isinstance(item, FullLawCitation):
+                previous = _Authority(item.matched_text(), "law", where=self.where(offset))
+        self._unknown_reporters(covered)
+        return self.findings
+
+    def _full_case(self, cite: Any, offset: int, full_cases: list[_Authority]) -> _Authority:
+        groups, meta = cite.groups, cite.metadata
+        names = " v. ".join(n for n in (meta.plaintiff, meta.defendant) if n)
+        this = _Authority(cite.matched_text(), "case", _page(groups.get("page")),
+                          groups.get("volume", ""), _squash(cite.corrected_reporter()),
+                          names, meta.year, self.where(offset))
+        pin = _page(meta.pin_cite)
+        if pin is not None and this.first_page is not None and pin < this.first_page \
+                and cite.corrected_reporter() != "WL":
+            self.report("error", "cite-pin", offset,
+                        f"'{cite.matched_text()}, {meta.pin_cite}': the pin cite {pin} comes "
+                        f"before the first page {this.first_page}")
+        key = _case_key(names)
+        for earlier in full_cases:
+            same_year = earlier.year == this.year or not earlier.year or not this.year
+            same_name = bool(key) and _case_key(earlier.names) == key
+            # Without a name, the same reporter and first page in the same year under another
+            # volume is the same case with a mistyped volume.
+            same_page = (not key or not earlier.names) and earlier.reporter == this.reporter \
+                and earlier.first_page == this.first_page and earlier.volume != this.volume
+            if same_year and (same_name or same_page) and (
+                    earlier.volume, earlier.reporter, earlier.first_page) != (
+                    this.volume, this.reporter, this.first_page):
+                self.report("error", "cite-conflict", offset,
+                            f"'{cite.matched_text()}': {earlier.names or 'the same case'} was "
+                            f"cited earlier as '{earlier.label}' ({self._short(earlier.where)})")
+                break
+        self._italics(cite, offset, names)
+        full_cases.append(this)
+        return this
+
+    def _short_case(self, cite: Any, offset: int,
+                    full_cases: list[_Authority]) -> _Authority | None:
+        groups, meta = cite.groups, cite.metadata
+        volume, reporter = groups.get("volume", ""), _squash(cite.corrected_reporter())
+        text = cite.matched_text()
+        same = [f for f in full_cases if f.volume == volume and f.reporter == reporter]
+        guess = (meta.antecedent_guess or "").strip()
+        named = [f for f in full_cases if guess and _case_key(guess) in _case_key(f.names)]
+        if not same:
+            if named:
+                full = named[-1]
+                self.report("error", "cite-short", offset,
+                            f"'{text}': the short form cites {guess} as volume {volume} "
+                            f"{cite.corrected_reporter()}, but its full citation is "
+                            f"'{full.label}' ({self._short(full.where)}); expected {full.volume} "
+                            f"{cite.corrected_reporter()} at {meta.pin_cite or ''}".rstrip())
+                return full
+            self.report("error", "cite-short", offset,
+                        f"'{text}': no earlier full citation to {volume} "
+                        f"{cite.corrected_reporter()} for this short form to refer to")
+            return None
+        full = (named and [f for f in same if f in named] or same)[-1]
+        pin = _page(groups.get("page") or meta.pin_cite)
+        if pin is not None and full.first_page is not None and pin < full.first_page:
+            self.report("error", "cite-pin", offset,
+                        f"'{text}': the pin cite {pin} comes before the first page "
+                        f"{full.first_page} of '{full.label}'")
+        if guess:
+            start = self.text.rfind(guess, max(0, offset - len(guess) - 6), offset)
+            name = _strip_lead(guess)
+            start += len(guess) - len(name)
+            if start >= len(guess) - len(name) and not self._plain_at(start).is_italic(
+                    *self._local(start, len(name))):
+                self.report("warning", "cite-italics", start,
+                            f"the case name '{name}' in '{name}, {text}' is not italic")
+        return full
+
+    def _id(self, cite: Any, offset: int, previous: _Authority | None) -> _Authority | None:
+        """Check an Id. against the authority it refers to; returns what the next Id. means."""
+        text = self.text[cite.span()[0]:cite.span()[1]]
+        pin = cite.metadata.pin_cite
+        if previous is None:
+            self.report("error", "cite-id", offset,
+                        f"'{text}' comes before any authority it could refer to")
+            return None
+        if previous.kind == "unclear":
+            return previous  # already reported once for this run of Id. citations
+        pin_page = _page(pin)
+        if previous.kind == "law" and pin and pin.strip().startswith("at"):
+            self.report("warning", "cite-id", offset,
+                        f"'{text}' follows '{previous.label}' ({self._short(previous.where)}), which has no "
+                        f"pages; check which authority it means")
+            return _Authority(previous.label, "unclear")
+        elif (previous.kind == "case" and pin_page is not None and previous.first_page
+              and previous.reporter != "WL" and pin_page < previous.first_page):
+            self.report("error", "cite-id", offset,
+                        f"'{text}' refers to '{previous.label}' ({self._short(previous.where)}), which "
+                        f"begins at page {previous.first_page}: it seems to mean another "
+                        f"authority")
+            return _Authority(previous.label, "unclear")
+        return previous
+
+    def _supra(self, cite: Any, offset: int, full_cases: list[_Authority]) -> None:
+        guess = (cite.metadata.antecedent_guess or "").strip()
+        if guess and not any(_case_key(guess) in _case_key(f.names) for f in full_cases):
+            self.report("error", "cite-supra", offset,
+                        f"'{guess}, supra' refers to no earlier full citation")
+
+    def _italics(self, cite: Any, offset: int, names: str) -> None:
+        # The name search may run back past the paragraph; the name is in the citation's own.
+        start = max(cite.full_span()[0], self._piece_at(offset).start,
+                    self.text.rfind("\n", 0, offset) + 1)
+        name = self.text[start:offset].rstrip(" ,")
+        stripped = _strip_lead(name)
+        start, name = start + len(name) - len(stripped), stripped
+        if not name or not any(ch.isalpha() for ch in name):
+            return
+        plain = self._plain_at(start)
+        if not plain.is_italic(*self._local(start, len(name))):
+            self.report("warning", "cite-italics", start,
+                        f"the case name '{name}' in '{name}, {cite.matched_text()}' is not "
+                        "italic")
+
+    def _unknown_reporters(self, covered: list[tuple[int, int]]) -> None:
+        known = _known_reporters()
+        for match in REPORTER_LIKE.finditer(self.text):
+            if any(a <= match.start() < b or a < match.end() <= b for a, b in covered):
+                continue
+            reporter = match.group(2).strip()
+            if "." not in reporter or _squash(reporter) in known:
+                continue
+            self.report("warning", "cite-reporter", match.start(),
+                        f"'{match.group().strip()}': '{reporter}' is not a reporter known to "
+                        "reporters-db")
+
+    def _piece_at(self, offset: int) -> _Piece:
+        found = self.pieces[0]
+        for piece in self.pieces:
+            if piece.start <= offset:
+                found = piece
+        return found
+
+    def _plain_at(self, offset: int) -> PlainText:
+        return self._piece_at(offset).plain
+
+    def _local(self, offset: int, length: int) -> tuple[int, int]:
+        piece = self._piece_at(offset)
+        return offset - piece.start, offset - piece.start + length
+
+
+def check_case_citations(path: Path, overrides: tuple[str, ...] | list[str] = ()) -> list[Finding]:
+    """Cite-check the prose of a case file and the clauses rendered for it."""
+    from .case import validate_case
+    from .order import OrderWriter
+    from .rawdata import apply_override, parse_override, read_data_file
+    from .render import chambers_for
+
+    located = read_data_file(Path(path))
+    if isinstance(located.data, dict):
+        for assignment in overrides:
+            field_path, value = parse_override(assignment)
+            apply_override(located.data, field_path, value)
+    case = validate_case(located)
+    chambers, library = chambers_for(case, Path(path).parent)
+    order = OrderWriter(library).compose(case, chambers)
+    pieces: list[_Piece] = []
+    texts: list[str] = []
+    offset = 0
+    for section, kind, origin, markdown in order.pieces:
+        plain = plain_text(markdown)
+        pieces.append(_Piece(section, kind, origin, plain, offset))
+        texts.append(plain.text)
+        offset += len(plain.text) + 2
+    text = "\n\n".join(texts)
+    if not text.strip():
+        return []
+
+    def where(position: int) -> str:
+        piece = pieces[0]
+        for candidate in pieces:
+            if candidate.start <= position:
+                piece = candidate
+        if piece.kind == "clause":
+            return f"clause {piece.origin[0]} (in the {piece.section})"
+        start = located.text_starts.get(piece.origin)
+        dotted = ".".join(str(p) for p in piece.origin)
+        if start is None:
+            return f"{path}: {dotted}"
+        return f"{path}:{start + piece.plain.line_at(position - piece.start)}: {dotted}"
+
+    return CiteChecker(pieces, text, where).run()
+
+
+def fix_italics(path: Path, findings: list[Finding]) -> int:
+    """Write `*...*` around each unitalicised case name reported on a case-file line."""
+    from .render import write_atomic
+
+    lines = Path(path).read_text(encoding="utf-8").split("\n")
+    fixed = 0
+    for finding in findings:
+        if finding.code != "cite-italics":
+            continue
+        match = re.match(rf"{re.escape(str(path))}:(\d+): ", finding.where)
+        quoted = re.search(r"the case name '(.+?)' in '(.+?)' is not italic", finding.message)
+        if not match or not quoted:
+            continue
+        number, text, context = int(match.group(1)) - 1, quoted.group(1), quoted.group(2)
+        line = lines[number]
+        position = line.find(context)  # the name where it stands before its citation
+        if position < 0 or line[max(0, position - 1):position] == "*":
+            continue
+        lines[number] = line[:position] + f"*{text}*" + line[position + len(text):]
+        fixed += 1
+    if fixed:
+        write_atomic(Path(path), "\n".join(lines).encode("utf-8"), force=True)
+    return fixed

@@ -1,0 +1,147 @@
+"""Cite-check: each rule on small cases of its own, and the reference order."""
+
+from __future__ import annotations
+
+import pytest
+from click.testing import CliRunner
+
+from assembler.cites import check_case_citations
+from assembler.cli import main
+
+from conftest import SEED
+
+HEAD = """\
+court: ctd
+case_number: "3:20-cv-00001"
+judge: {name: Ada Fictional}
+plaintiffs: [{name: "Northwind Pictures, LLC"}]
+defendants: [{name: John Doe}]
+motion: {kind: dismiss, doc: 12}
+ruling: {outcome: denied}
+signed: {place: Hartford, date: 2021-06-04}
+discussion: |
+"""
+
+
+def case_with(tmp_path, discussion: str):
+    path = tmp_path / "case.yaml"
+    body = "".join(f"  {line}\n" for line in discussion.split("\n"))
+    path.write_text(HEAD + body, encoding="utf-8")
+    return path
+
+
+def findings(tmp_path, discussion):
+    path = case_with(tmp_path, discussion)
+    return [(f.level, f.code, f.where, f.message) for f in check_case_citations(path)]
+
+
+def test_reference_order_mickalis_mismatch_and_nothing_false():
+    found = check_case_citations(SEED)
+    errors = [f for f in found if f.level == "error"]
+    assert len(errors) == 1
+    (mickalis,) = errors
+    assert mickalis.where == f"{SEED}:61: discussion.0.text"
+    assert "'654 F.3d at 137'" in mickalis.message and "'645 F.3d 114' (line 59)" in mickalis.message
+    assert "expected 645 F.3d at 137" in mickalis.message
+    # The one warning, explained: "Id. at 5-6 (¶¶ 28-33)" means the amended complaint
+    # (Doc. #17), but the immediately preceding authority is 17 U.S.C. § 106, cited in the
+    # same sentence's text; by the Bluebook's rule an Id. refers to the last authority cited,
+    # so a reviewer should look. The Id. citations after it in that run are not repeated.
+    warnings = [f for f in found if f.level == "warning"]
+    assert [(f.code, f.where) for f in warnings] == [("cite-id", f"{SEED}:49: background")]
+    assert "'Id. at 5-6' follows '17 U.S.C. § 106'" in warnings[0].message
+
+
+def test_check_command_reports_it_with_exit_1():
+    result = CliRunner().invoke(main, ["check", str(SEED)])
+    assert result.exit_code == 1
+    assert f"{SEED}:61: discussion.0.text: error: '654 F.3d at 137'" in result.stdout
+
+
+def test_short_form_without_a_full_citation(tmp_path):
+    (finding,) = findings(tmp_path, "As the Court held, *Iqbal*, 556 U.S. at 678, requires more.")
+    assert finding[:2] == ("error", "cite-short")
+    assert "no earlier full citation to 556 U.S." in finding[3]
+    assert finding[2].endswith("case.yaml:10: discussion")
+
+
+def test_pin_cite_before_the_first_page(tmp_path):
+    text = ("*Ashcroft v. Iqbal*, 556 U.S. 662, 678 (2009), says so.\n\n"
+            "Again, *Iqbal*, 556 U.S. at 600.")
+    (finding,) = findings(tmp_path, text)
+    assert finding[:2] == ("error", "cite-pin")
+    assert "pin cite 600 comes before the first page 662" in finding[3]
+    assert finding[2].endswith("case.yaml:12: discussion")
+
+
+def test_same_case_with_two_volumes(tmp_path):
+    text = ("*Ashcroft v. Iqbal*, 556 U.S. 662, 678 (2009).\n\n"
+            "*Ashcroft v. Iqbal*, 565 U.S. 662, 679 (2009).")
+    (finding,) = findings(tmp_path, text)
+    assert finding[:2] == ("error", "cite-conflict")
+    assert "cited earlier as '556 U.S. 662' (line 10)" in finding[3]
+
+
+def test_id_at_the_start_and_after_another_authority(tmp_path):
+    path = case_with(tmp_path, "*Ashcroft v. Iqbal*, 556 U.S. 662, 678 (2009). *Id.* at 4.")
+    path.write_text(path.read_text().replace("discussion: |", "introduction: |\n"
+                                             "  *Id.* at 4 says so.\ndiscussion: |"))
+    found = [(f.level, f.code, f.where, f.message) for f in check_case_citations(path)]
+    assert [f[:2] for f in found] == [("error", "cite-id"), ("error", "cite-id")]
+    assert "comes before any authority" in found[0][3]
+    assert "begins at page 662" in found[1][3]
+
+
+def test_id_after_a_docket_citation_is_fine(tmp_path):
+    text = ("The complaint says so. Doc. #17 at 4 (¶¶ 23, 25). *Id.* at 5 (¶ 28). "
+            "See also ECF No. 9 and Dkt. No. 12; *id.*")
+    assert findings(tmp_path, text) == []
+
+
+def test_unknown_reporter_is_a_warning(tmp_path):
+    found = findings(tmp_path, "*Roe v. Fiction*, 12 Imag. Rptr. 34, 36 (2001).")
+    assert [f[:2] for f in found] == [("warning", "cite-reporter")]
+    assert "'Imag. Rptr.' is not a reporter known to reporters-db" in found[0][3]
+
+
+def test_supra_without_an_antecedent(tmp_path):
+    found = findings(tmp_path, "As *Nobody*, *supra*, at 4, explains.")
+    assert [f[:2] for f in found] == [("error", "cite-supra")]
+
+
+def test_case_names_not_in_italics_and_fix(tmp_path):
+    path = case_with(tmp_path, "Under Ashcroft v. Iqbal, 556 U.S. 662, 678 (2009), and "
+                               "Iqbal, 556 U.S. at 679, more is needed.")
+    found = check_case_citations(path)
+    assert [(f.level, f.code) for f in found] == [("warning", "cite-italics")] * 2
+    assert "'Ashcroft v. Iqbal'" in found[0].message
+    result = CliRunner().invoke(main, ["check", str(path)])
+    assert result.exit_code == 0  # warnings do not change the exit status
+    result = CliRunner().invoke(main, ["check", str(path), "--fix"])
+    assert result.exit_code == 0 and "italicised 2 case names" in result.stderr
+    text = path.read_text(encoding="utf-8")
+    assert "Under *Ashcroft v. Iqbal*, 556 U.S. 662" in text and "*Iqbal*, 556 U.S. at 679" in text
+    assert check_case_citations(path) == []
+
+
+def test_clause_text_is_checked_too(tmp_path):
+    clauses = tmp_path / "chambers" / "clauses" / "standard"
+    clauses.mkdir(parents=True)
+    (clauses / "dismiss.md").write_text(
+        "---\nid: standard/dismiss\ntitle: x\n---\nSee *Iqbal*, 556 U.S. at 678.\n",
+        encoding="utf-8")
+    path = tmp_path / "case.yaml"
+    path.write_text(HEAD.replace("discussion: |\n", "chambers: chambers\n"), encoding="utf-8")
+    (finding,) = check_case_citations(path)
+    assert finding.code == "cite-short" and finding.where == "clause standard/dismiss (in the discussion)"
+
+
+def test_render_warns_and_strict_blocks(tmp_path):
+    out = tmp_path / "o.docx"
+    result = CliRunner().invoke(main, ["render", str(SEED), "-o", str(out)])
+    assert result.exit_code == 0 and out.exists()
+    assert "note: " in result.stderr and "[cite-short]" in result.stderr
+    out.unlink()
+    result = CliRunner().invoke(main, ["render", str(SEED), "-o", str(out), "--strict"])
+    assert result.exit_code == 1 and not out.exists()
+    assert "the cite-check found 1 error" in result.stderr

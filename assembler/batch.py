@@ -30,7 +30,7 @@ from .errors import AssemblerError, CaseFileError, OutputError
 from .rawdata import LocatedData, Path_, apply_override, parse_override, read_data_file
 
 MANIFEST = "manifest.csv"
-MANIFEST_FIELDS = ["row", "case_number", "status", "output", "sha256", "error"]
+MANIFEST_FIELDS = ["row", "case_number", "status", "output", "sha256", "error", "pdf"]
 CHUNK = 16  # rows per task: enough to make inter-process traffic negligible
 
 
@@ -42,6 +42,7 @@ class RowResult:
     output: str = ""
     sha256: str = ""
     error: str = ""
+    pdf: str = ""
 
 
 @dataclass
@@ -77,6 +78,9 @@ class BatchOptions:
     dry_run: bool = False
     sealed: bool = False
     allow: tuple[str, ...] = ()
+    pdf: bool = False
+    pdf_a: bool = False
+    soffice: Path | None = None
 
 
 # ---- reading the CSV -----------------------------------------------------------------------
@@ -305,7 +309,8 @@ def read_manifest(path: Path) -> dict[int, RowResult]:
                 continue  # a torn last line from a crash: that row is simply redone
             results[row] = RowResult(row, record.get("case_number") or "",
                                      record.get("status") or "", record.get("output") or "",
-                                     record.get("sha256") or "", record.get("error") or "")
+                                     record.get("sha256") or "", record.get("error") or "",
+                                     record.get("pdf") or "")
     return results
 
 
@@ -315,7 +320,7 @@ def _write_manifest(path: Path, results: list[RowResult]) -> None:
     writer = csv.writer(buffer, lineterminator="\n")
     writer.writerow(MANIFEST_FIELDS)
     for r in sorted(results, key=lambda r: r.row):
-        writer.writerow([r.row, r.case_number, r.status, r.output, r.sha256, r.error])
+        writer.writerow([r.row, r.case_number, r.status, r.output, r.sha256, r.error, r.pdf])
     write_atomic(path, buffer.getvalue().encode("utf-8"), force=True)
 
 
@@ -330,7 +335,7 @@ class _Journal:
 
     def add(self, result: RowResult) -> None:
         self.writer.writerow([result.row, result.case_number, result.status, result.output,
-                              result.sha256, result.error])
+                              result.sha256, result.error, result.pdf])
         self.handle.flush()
 
     def close(self) -> None:
@@ -360,6 +365,10 @@ def run_batch(options: BatchOptions,
     from .render import compile_template
 
     started = time.monotonic()
+    converter = None
+    if (options.pdf or options.pdf_a) and not options.dry_run:
+        from .pdf import PdfConverter
+        converter = PdfConverter(options.soffice, pdf_a=options.pdf_a)  # fails fast if missing
     rows = CsvRows(options.rows_file)
     base = load_base(options)
     summary = BatchSummary()
@@ -429,11 +438,34 @@ def run_batch(options: BatchOptions,
         if journal is not None:
             journal.close()
             if not summary.interrupted:
-                _write_manifest(manifest_path, list(read_manifest(manifest_path).values()))
+                final = list(read_manifest(manifest_path).values())
+                if converter is not None:
+                    _convert_pdfs(options, converter, final, summary, progress)
+                _write_manifest(manifest_path, final)
+        if converter is not None:
+            converter.close()
     if not options.dry_run:
         os.sync()  # the orders were written without a flush each; make them durable together
     summary.seconds = time.monotonic() - started
     return summary
+
+
+def _convert_pdfs(options: BatchOptions, converter: Any, results: list[RowResult],
+                  summary: BatchSummary, progress: Any) -> None:
+    """Convert every finished order in one LibreOffice run; a failure fails its own row."""
+    wanted = [r for r in results if r.status in ("ok", "skipped") and r.output
+              and not (r.status == "skipped" and r.pdf and (options.out_dir / r.pdf).exists())]
+    converted = converter.convert([options.out_dir / r.output for r in wanted], force=True)
+    for result, outcome in zip(wanted, converted):
+        if outcome.pdf is not None:
+            result.pdf = outcome.pdf.name
+            continue
+        setattr(summary, result.status, getattr(summary, result.status) - 1)
+        summary.failed += 1
+        result.status = "failed"
+        result.error = f"{options.rows_file}:row {result.row}: PDF: {outcome.error}"
+        if progress is not None:
+            progress(summary.total, summary.total, result)
 
 
 def _worker_init_in_process(options: BatchOptions) -> None:

@@ -53,13 +53,17 @@ def main() -> None:
 @click.option("--allow", multiple=True, metavar="CODE",
               help="Write despite a Rule 5.2 finding of this kind (ssn, tin, birth-date, "
                    "account-number, minor-name). Repeatable.")
+@click.option("--pdf", is_flag=True, help="Also write a PDF (through LibreOffice).")
+@click.option("--pdf-a", is_flag=True, help="Write the PDF as PDF/A-2b (implies --pdf).")
+@click.option("--soffice", type=click.Path(path_type=Path), help="The LibreOffice soffice "
+              "executable (default: soffice on PATH).")
 @click.option("--strict", is_flag=True,
               help="Refuse to write when the cite-check finds an error (it only warns by "
                    "default: a judge may sign an order with a citation warning).")
 @reports_errors
 def render(case_file: Path, output: Path | None, overrides: tuple[str, ...],
            template: Path | None, sealed: bool, force: bool, allow: tuple[str, ...],
-           strict: bool) -> None:
+           pdf: bool, pdf_a: bool, soffice: Path | None, strict: bool) -> None:
     """Render CASE_FILE to a Word order (the public version unless --sealed)."""
     from .cites import check_case_citations
     from .errors import CitationError
@@ -84,10 +88,27 @@ def render(case_file: Path, output: Path | None, overrides: tuple[str, ...],
         target = output
     if not sealed:
         ensure_public_file_name(target, case)
+    converter = None
+    if pdf or pdf_a:
+        from .pdf import PdfConverter
+
+        converter = PdfConverter(soffice, pdf_a=pdf_a)  # missing LibreOffice: fail before writing
+        pdf_target = target.with_suffix(".pdf")
+        if pdf_target.exists() and not force:
+            from .errors import OutputError
+            raise OutputError("already exists (use --force to overwrite)", file=str(pdf_target))
     write_atomic(target, order.data, force=force)
     for finding in order.findings:
         click.echo(f"note: {finding}", err=True)
     click.echo(f"wrote {target} ({order.title}{', SEALED' if sealed else ''})")
+    if converter is not None:
+        from .errors import ConversionError
+
+        with converter:
+            (result,) = converter.convert([target], force=True)
+        if result.pdf is None:
+            raise ConversionError(result.error, file=str(target))
+        click.echo(f"wrote {result.pdf}{' (PDF/A-2b)' if pdf_a else ''}")
 
 
 @main.command()
@@ -111,10 +132,15 @@ def render(case_file: Path, output: Path | None, overrides: tuple[str, ...],
 @click.option("--dry-run", is_flag=True, help="Validate and render every row; write nothing.")
 @click.option("--sealed", is_flag=True, help="Write the sealed versions.")
 @click.option("--allow", multiple=True, metavar="CODE", help="As for render. Repeatable.")
+@click.option("--pdf", is_flag=True, help="Also write a PDF of each order (one LibreOffice run).")
+@click.option("--pdf-a", is_flag=True, help="Write the PDFs as PDF/A-2b (implies --pdf).")
+@click.option("--soffice", type=click.Path(path_type=Path), help="The LibreOffice soffice "
+              "executable (default: soffice on PATH).")
 @reports_errors
 def batch(rows_file: Path, out_dir: Path, base: Path | None, overrides: tuple[str, ...],
           motion: str | None, template: Path | None, jobs: int | None, force: bool,
-          resume: bool, dry_run: bool, sealed: bool, allow: tuple[str, ...]) -> None:
+          resume: bool, dry_run: bool, sealed: bool, allow: tuple[str, ...], pdf: bool,
+          pdf_a: bool, soffice: Path | None) -> None:
     """Render one order per CSV row into a folder, with a manifest.
 
     Columns are case-file fields by dotted name (case_number, defendants.0.ip_address, isp,
@@ -129,7 +155,8 @@ def batch(rows_file: Path, out_dir: Path, base: Path | None, overrides: tuple[st
         overrides = (f"motion.kind={motion}", *overrides)
     options = BatchOptions(rows_file=rows_file, out_dir=out_dir, base=base, overrides=overrides,
                            template=template, jobs=jobs or os.cpu_count() or 1, force=force,
-                           resume=resume, dry_run=dry_run, sealed=sealed, allow=allow)
+                           resume=resume, dry_run=dry_run, sealed=sealed, allow=allow,
+                           pdf=pdf, pdf_a=pdf_a, soffice=soffice)
     bar = None
     if sys.stderr.isatty():
         from rich.progress import (BarColumn, MofNCompleteColumn, Progress, TextColumn,

@@ -119,7 +119,7 @@ def render(case_file: Path, output: Path | None, overrides: tuple[str, ...],
               help="A case file with the fields every row shares; columns fill in the rest.")
 @click.option("--set", "overrides", multiple=True, metavar="PATH=VALUE",
               help="A field shared by every row, e.g. --set signed.place=Hartford. Repeatable.")
-@click.option("--motion", type=click.Choice(["default_judgment", "dismiss",
+@click.option("--motion", type=click.Choice(["default_judgment", "dismiss",  # case.MotionKind
                                               "early_discovery_subpoena", "seal"]),
               help="Shorthand for --set motion.kind=KIND.")
 @click.option("--template", type=click.Path(path_type=Path),
@@ -259,6 +259,119 @@ def check(target: Path, case_file: Path | None, fix: bool) -> None:
                err=True)
     if errors:
         sys.exit(1)
+
+
+@main.command()
+@click.argument("target", required=False, type=click.Path(path_type=Path))
+@click.option("--data", type=click.Path(path_type=Path),
+              help="The case to render with (default: the bundled sample case).")
+@click.option("-o", "--output", type=click.Path(path_type=Path),
+              help="The preview .docx (default: preview.docx here; it is replaced each time).")
+@click.option("--pdf", is_flag=True, help="Also write a PDF beside it.")
+@click.option("--png", "png_dir", type=click.Path(path_type=Path, file_okay=False),
+              help="Write one PNG per page into this folder.")
+@click.option("--watch", is_flag=True,
+              help="Render again whenever the template, clause or case file changes.")
+@click.option("--soffice", type=click.Path(path_type=Path), help="The soffice executable.")
+@reports_errors
+def preview(target: Path | None, data: Path | None, output: Path | None, pdf: bool,
+            png_dir: Path | None, watch: bool, soffice: Path | None) -> None:
+    """Render a template (.docx) or a clause (.md) with a case, marking what is missing.
+
+    A value the case lacks is shown as a highlighted [[motion.doc]] instead of failing, and
+    listed; so is a template variable no case gives.
+    """
+    from .preview import preview as run_preview
+
+    output = output or Path("preview.docx")
+
+    def once() -> None:
+        result = run_preview(target, data, output, pdf=pdf, png_dir=png_dir, soffice=soffice)
+        click.echo(f"wrote {result.docx}")
+        if result.pdf:
+            click.echo(f"wrote {result.pdf}")
+        if result.pngs:
+            click.echo(f"wrote {len(result.pngs)} page image(s) in {png_dir}")
+        for name in result.missing:
+            click.echo(f"missing: {name} (the case does not give it)")
+        for name in result.undefined:
+            click.echo(f"missing: {name} (the template uses a name no case gives)")
+
+    once()
+    if watch:
+        from watchfiles import watch as watch_files
+
+        from .resources import bundled_clauses, default_template
+        paths = [p for p in (target or default_template(), data, bundled_clauses()) if p]
+        click.echo("watching for changes (Ctrl-C to stop)", err=True)
+        for _ in watch_files(*paths):
+            try:
+                once()
+            except AssemblerError as exc:
+                click.echo(f"error: {exc}", err=True)
+
+
+@main.command()
+@click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
+@reports_errors
+def lint(paths: tuple[Path, ...]) -> None:
+    """Lint order templates (.docx) and clauses (.md files or folders).
+
+    Finds Jinja syntax errors, tags Word split or mangled, misused {%p %} tags, variables
+    the case file does not give (body, headers, footers and footnotes alike), unknown
+    clause ids, clause front matter that does not match the body, and case-file fields
+    nothing reads. With no PATHS: the bundled template and clause library. Exit 1 on errors.
+    """
+    from .authoring import lint as run_lint
+
+    findings = run_lint(list(paths))
+    for finding in findings:
+        click.echo(str(finding))
+    errors = sum(f.level == "error" for f in findings)
+    if findings:
+        click.echo(f"{errors} error{'s' * (errors != 1)}, {len(findings) - errors} warning"
+                   f"{'s' * (len(findings) - errors != 1)}", err=True)
+    if errors:
+        sys.exit(1)
+
+
+@main.command()
+@click.argument("template", type=click.Path(path_type=Path), required=False)
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+@reports_errors
+def inspect(template: Path | None, as_json: bool) -> None:
+    """List what TEMPLATE (default: the bundled order) and the clauses it reaches use.
+
+    Each variable is shown with where it appears: the part and the paragraph's visible text
+    (for clauses, the file and line); then the clause ids the clauses call.
+    """
+    from .authoring import TemplateSource, clause_uses, template_uses
+    from .clauses import ClauseLibrary
+    from .resources import bundled_clauses, default_template
+
+    source = TemplateSource.read(template or default_template())
+    uses, findings = template_uses(source)
+    for finding in findings:
+        raise AssemblerError(finding.message, file=finding.where)
+    library = ClauseLibrary([bundled_clauses()])
+    clause_rows = []
+    for clause in library.all():
+        variables, calls = clause_uses(clause)
+        clause_rows.append({"id": clause.id, "variables": [u.path for u in variables],
+                            "calls": [u.path for u in calls], "path": str(clause.path)})
+    if as_json:
+        click.echo(json.dumps({"template": str(source.path),
+                               "variables": [{"name": u.path, "where": u.where} for u in uses],
+                               "clauses": clause_rows}, indent=2))
+        return
+    click.echo(f"{source.path}: variables")
+    for use in uses:
+        click.echo(f"  {use.path:<28} {use.where.split(': ', 1)[1]}")
+    click.echo("clauses (library: bundled)")
+    for row in clause_rows:
+        extra = f"; calls {', '.join(row['calls'])}" if row["calls"] else ""
+        click.echo(f"  {row['id']:<44} uses {', '.join(sorted(set(row['variables']))) or '-'}"
+                   f"{extra}")
 
 
 @main.command()

@@ -93,21 +93,25 @@ def case_digest(case: Case) -> str:
 
 def render_order(case: Case, *, case_dir: Path | None = None,
                  template: Path | CompiledTemplate | None = None, sealed: bool = False,
-                 allow: tuple[str, ...] | list[str] = ()) -> RenderedOrder:
+                 allow: tuple[str, ...] | list[str] = (),
+                 clause_folders: tuple[Path, ...] = ()) -> RenderedOrder:
     """Render a validated case to a .docx (public version unless `sealed`).
 
     The public version is scanned, every part and the file name, for sealed terms before any
     byte leaves this function; an error-level Rule 5.2 finding not named in `allow` blocks it.
     """
     with time_limit():
-        return _render(case, case_dir, template, sealed, allow)
+        return _render(case, case_dir, template, sealed, allow, clause_folders)
 
 
 def _render(case: Case, case_dir: Path | None, template: Path | CompiledTemplate | None,
-            sealed: bool, allow: tuple[str, ...] | list[str]) -> RenderedOrder:
+            sealed: bool, allow: tuple[str, ...] | list[str],
+            clause_folders: tuple[Path, ...] = ()) -> RenderedOrder:
     compiled = (template if isinstance(template, CompiledTemplate)
                 else compile_template(template))
     chambers, library = chambers_for(case, case_dir)
+    if clause_folders:  # e.g. the folder of a clause being previewed, searched first
+        library = ClauseLibrary([*clause_folders, *library.folders])
     book = FootnoteBook()
     with holding_values() as values:
         text = OrderWriter(library).compose(case, chambers, sealed=sealed)

@@ -1,0 +1,224 @@
+"""Preview for template authors: render with a case that may be incomplete, and show the gaps.
+
+A value the case lacks is filled with a stand-in so the order still renders, and every
+place it reaches is marked `[[motion.doc]]`, highlighted; so is a template variable that no
+case gives. The list of what was missing is returned for the command to print.
+"""
+
+from __future__ import annotations
+
+import re
+import shutil
+import subprocess
+import tempfile
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from pathlib import Path
+from typing import Any
+
+import jinja2
+from pydantic import ValidationError
+
+from .case import Case, _field_path
+from .errors import CaseFileError, ConversionError
+from .rawdata import LocatedData, apply_override, read_data_file
+from .resources import bundled_templates, default_template
+
+_MARKER = re.compile(r"\[\[([A-Za-z0-9_.]+)\]\]")
+
+
+@dataclass
+class PreviewResult:
+    docx: Path
+    missing: list[str]
+    undefined: list[str]
+    pdf: Path | None = None
+    pngs: list[Path] = field(default_factory=list)
+
+
+class _Recorder:
+    def __init__(self) -> None:
+        self.names: list[str] = []
+
+
+def _preview_environment(recorder: _Recorder) -> jinja2.Environment:
+    from .environment import make_environment
+
+    class MarkedUndefined(jinja2.ChainableUndefined):
+        def __str__(self) -> str:
+            name = self._undefined_name or "value"
+            recorder.names.append(name)
+            return f"[[{name}]]"
+
+        def __html__(self) -> str:
+            return str(self)
+
+    env = make_environment(autoescape=True)
+    env.undefined = MarkedUndefined
+    return env
+
+
+def lenient_case(path: Path | None) -> tuple[Case, list[str], dict[str, str], Path]:
+    """Validate a case, standing in for missing fields; returns the stand-ins to mark."""
+    source = Path(path) if path else bundled_templates() / "sample-case.yaml"
+    located = read_data_file(source)
+    data = located.data if isinstance(located.data, dict) else {}
+    missing: list[str] = []
+    stand_ins: dict[str, str] = {}
+    for attempt in range(200):
+        try:
+            case = Case.model_validate(data)
+            return case, missing, stand_ins, source
+        except ValidationError as exc:
+            fixed = False
+            for error in exc.errors():
+                where = _field_path(error["loc"])
+                dotted = ".".join(str(p) for p in where)
+                kind = error["type"]
+                if kind == "missing" and dotted not in missing:
+                    missing.append(dotted)
+                    apply_override(data, where, f"[[{dotted}]]")
+                    fixed = True
+                elif dotted in missing:
+                    fixed |= _retype(data, where, dotted, kind, error, stand_ins, attempt)
+                elif kind in ("model_type", "model_attributes_type") and error["input"] is None:
+                    apply_override(data, where, {})  # an emptied mapping: its fields go missing
+                    fixed = True
+            if not fixed:
+                from .case import validate_case
+                validate_case(LocatedData(data, located.lines, str(source)))  # raises, located
+                raise CaseFileError("cannot be previewed", file=str(source))
+    raise CaseFileError("cannot be previewed", file=str(source))
+
+
+def _retype(data: dict, where: tuple, dotted: str, kind: str, error: dict,
+            stand_ins: dict[str, str], number: int) -> bool:
+    """Replace a text stand-in with one of the type the field wants."""
+    if kind.startswith("int") or kind in ("greater_than", "decimal_parsing"):
+        value = str(987600 + number)
+        stand_ins[value] = dotted
+    elif kind.startswith("date"):
+        day = date(1901, 1, 1) + timedelta(days=number)
+        from .deadlines import long_date, ordinal
+        stand_ins[long_date(day)] = dotted
+        stand_ins[f"{ordinal(day.day)} day of {day:%B} {day.year}"] = dotted
+        value = day.isoformat()
+    elif kind == "literal_error":
+        value = re.findall(r"'([^']+)'", str(error.get("ctx", {}).get("expected", "")))[0]
+    elif kind.startswith("bool"):
+        value = "false"
+    elif kind in ("list_type",):
+        value = []
+    elif kind in ("model_type", "model_attributes_type", "dict_type"):
+        value = {}
+    else:
+        return False
+    apply_override(data, where, value)
+    return True
+
+
+def _mark(xml: str, stand_ins: dict[str, str]) -> str:
+    """Turn stand-in values into markers, then highlight every marker in its own run."""
+    def in_text(match: re.Match[str]) -> str:
+        text = match.group(2)
+        for value, dotted in stand_ins.items():
+            text = text.replace(value, f"[[{dotted}]]")
+        text = _MARKER.sub(lambda m: f"[[{m.group(1).lower()}]]", text)
+        return match.group(1) + text + match.group(3)
+
+    xml = re.sub(r"(<w:t(?:\s[^>]*)?>)([^<]*)(</w:t>)", in_text, xml)
+    xml = re.sub(r"\[\[([A-Z0-9_.]+)\]\]", lambda m: f"[[{m.group(1).lower()}]]", xml)
+
+    def highlight(match: re.Match[str]) -> str:
+        props, text = match.group(1) or "", match.group(2)
+        if "[[" not in text:
+            return match.group(0)
+        inner = props[len("<w:rPr>"):-len("</w:rPr>")] if props else ""
+        runs = []
+        for piece in re.split(r"(\[\[[^\]]+\]\])", text):
+            if not piece:
+                continue
+            marked = piece.startswith("[[") and piece.endswith("]]")
+            extra = '<w:highlight w:val="yellow"/>' if marked else ""
+            rpr = f"<w:rPr>{inner}{extra}</w:rPr>" if inner or extra else ""
+            runs.append(f'<w:r>{rpr}<w:t xml:space="preserve">{piece}</w:t></w:r>')
+        return "".join(runs)
+
+    return re.sub(r"<w:r>(<w:rPr>.*?</w:rPr>)?<w:t(?:\s[^>]*)?>([^<]*)</w:t></w:r>",
+                  highlight, xml)
+
+
+def preview(target: Path | None, data: Path | None, output: Path, *, pdf: bool = False,
+            png_dir: Path | None = None, soffice: str | Path | None = None) -> PreviewResult:
+    """Render TARGET (a .docx template or a .md clause) with DATA into OUTPUT, marked."""
+    from .authoring import _library_root
+    from .docx import CompiledTemplate
+    from .render import render_order, write_atomic
+
+    case, missing, stand_ins, source = lenient_case(data)
+    recorder = _Recorder()
+    template_path, clause_folders = default_template(), ()
+    if target is not None and target.suffix.lower() == ".md":
+        clause_id = re.search(r"^id:\s*(\S+)", target.read_text(encoding="utf-8"),
+                              flags=re.MULTILINE)
+        if clause_id is None:
+            raise CaseFileError("a clause needs an id in its front matter", file=str(target))
+        clause_folders = (_library_root(target),)
+        from .clauses import ANY, parse_clause
+        clause = parse_clause(target, clause_id.group(1))
+        fields = case.model_dump(mode="json")
+        fields["discussion"] = [{"clause": clause.id}]
+        # Show the clause in an order it serves: its motion and outcome if the case's differ.
+        if ANY not in clause.motions and case.motion.kind not in clause.motions:
+            fields["motion"]["kind"] = clause.motions[0]
+        if ANY not in clause.outcomes and case.ruling.outcome not in clause.outcomes:
+            fields["ruling"]["outcome"] = clause.outcomes[0]
+        case = Case.model_validate(fields)
+    elif target is not None:
+        template_path = target
+    compiled = CompiledTemplate(template_path, _preview_environment(recorder))
+    order = render_order(case, case_dir=source.parent, template=compiled,
+                         clause_folders=clause_folders, allow=("ssn", "tin", "birth-date",
+                                                               "account-number", "minor-name"))
+    package = order.document.package
+    for name in list(package.parts):
+        if name.startswith("word/") and name.endswith(".xml") and (
+                "document" in name or "header" in name or "footer" in name or "note" in name):
+            package.parts[name] = _mark(package.parts[name].decode("utf-8"),
+                                        stand_ins).encode("utf-8")
+    write_atomic(output, order.document.to_bytes(), force=True)
+    result = PreviewResult(output, missing, sorted(set(recorder.names)))
+    if pdf or png_dir is not None:
+        result.pdf, result.pngs = _pictures(output, png_dir, soffice, keep_pdf=pdf)
+    return result
+
+
+def _pictures(docx: Path, png_dir: Path | None, soffice: Any,
+              keep_pdf: bool) -> tuple[Path | None, list[Path]]:
+    from .pdf import PdfConverter
+
+    with PdfConverter(soffice) as converter:
+        (converted,) = converter.convert([docx], force=True)
+    if converted.pdf is None:
+        raise ConversionError(converted.error, file=str(docx))
+    pngs: list[Path] = []
+    if png_dir is not None:
+        pdftoppm = shutil.which("pdftoppm")
+        if pdftoppm is None:
+            raise ConversionError("pdftoppm is not installed (Debian: apt-get install "
+                                  "poppler-utils)")
+        png_dir.mkdir(parents=True, exist_ok=True)
+        for old in png_dir.glob("page-*.png"):
+            old.unlink()
+        with tempfile.TemporaryDirectory(dir=png_dir) as scratch:
+            subprocess.run([pdftoppm, "-r", "80", "-png", str(converted.pdf),
+                            str(Path(scratch) / "page")], check=True, timeout=120)
+            for made in sorted(Path(scratch).glob("page-*.png"),
+                               key=lambda p: int(p.stem.split("-")[-1])):
+                target = png_dir / f"page-{int(made.stem.split('-')[-1])}.png"
+                made.replace(target)
+                pngs.append(target)
+    if not keep_pdf:
+        converted.pdf.unlink()
+        return None, pngs
+    return converted.pdf, pngs

@@ -69,8 +69,9 @@ def make_environment(*, autoescape: bool) -> OrderEnvironment:
 
 
 @contextmanager
-def time_limit(seconds: float = MAX_SECONDS):
+def time_limit(seconds: float | None = None):
     """Bound the time of everything rendered inside (one document: its parts and clauses)."""
+    seconds = MAX_SECONDS if seconds is None else seconds
     # SIGALRM interrupts even a template loop that calls nothing; it is only available in
     # the main thread, where the CLI and the batch workers render.
     if threading.current_thread() is not threading.main_thread() or not hasattr(signal, "SIGALRM"):

@@ -67,18 +67,19 @@ def test_bad_rows_are_reported_with_row_and_field_and_good_rows_written(tmp_path
         f"{where} 6: clause standard/nope: discussion.0.clause: unknown clause id",
         f"{where} 7: case_number: '3:23-cv-02001' gives the same file name as row 2",
         f"{where} 9: has 4 cells but the header has 6",
+        f"{where} 11: signed.date: required field is missing",
     ]
     for prefix in expected:
         assert any(e.startswith(prefix) for e in errors), (prefix, errors)
     assert len(errors) == len(expected)
     status = {int(e["row"]): e["status"] for e in manifest(out)}
     assert status == {2: "ok", 3: "failed", 4: "failed", 5: "failed", 6: "failed", 7: "failed",
-                      8: "ok", 9: "failed", 10: "ok"}
+                      8: "ok", 9: "failed", 10: "ok", 11: "failed"}
     # The case number "../../../tmp/escape" stays inside the output folder.
     written = sorted(p.name for p in out.iterdir())
     assert written == ["3-23-cv-02001-order.docx", "3-23-cv-02009-order.docx", "manifest.csv",
                        "tmp-escape-order.docx"]
-    assert result.stdout.startswith("3 ok, 6 failed")
+    assert result.stdout.startswith("3 ok, 7 failed")
 
 
 def _write(path, text, encoding="utf-8"):
@@ -125,7 +126,7 @@ def test_dry_run_validates_and_writes_nothing(tmp_path):
     out = tmp_path / "out"
     result = batch(BAD, "--base", BASE, "-o", out, "--dry-run")
     assert result.exit_code == 1
-    assert result.stdout.startswith("dry run: 3 ok, 6 failed")
+    assert result.stdout.startswith("dry run: 3 ok, 7 failed")
     assert not out.exists()
 
 

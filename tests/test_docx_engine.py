@@ -106,3 +106,16 @@ def test_prose_styles_and_escaping(tmp_path):
     bold = [r.text for r in paragraphs[0].runs if r.bold]
     assert italic == ["Iqbal"] and bold == ["bold"]
     assert paragraphs[1].style.name == "Quote"
+
+
+def test_a_template_that_runs_too_long_fails_its_document(tmp_path, monkeypatch):
+    import assembler.environment as environment
+    from assembler import load_case, render_order
+
+    from conftest import SEED
+
+    monkeypatch.setattr(environment, "MAX_SECONDS", 0.5)
+    path = make_template(tmp_path / "slow.docx", [
+        "{% for a in range(100000) %}{% for b in range(100000) %}{% endfor %}{% endfor %}"])
+    with pytest.raises(TemplateError, match="longer than 0.5 seconds"):
+        render_order(load_case(SEED), case_dir=SEED.parent, template=path)

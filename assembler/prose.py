@@ -138,7 +138,7 @@ class _Converter:
         flush()
         return "".join(parts)
 
-    def blocks(self, tokens: list[Token], footnote_ids: dict[int, str]) -> str:
+    def blocks(self, tokens: list[Token]) -> str:
         out: list[str] = []
         quote_depth = 0
         list_stack: list[list[int]] = []  # [next number] per open ordered list; [-1] for bullets
@@ -244,7 +244,7 @@ def _convert(source: str, book: FootnoteBook, styles: Styles, where: str) -> str
                                            footnote_text=styles.footnote_text,
                                            footnote_reference=styles.footnote_reference),
                                     book, where)
-        paragraphs = note_converter.blocks(note_tokens, {})
+        paragraphs = note_converter.blocks(note_tokens)
         converter.note_keys[note_id] = book.add(paragraphs)
     referenced = {t.meta["id"] for tok in body if tok.type == "inline"
                   for t in (tok.children or []) if t.type == "footnote_ref"}
@@ -252,7 +252,7 @@ def _convert(source: str, book: FootnoteBook, styles: Styles, where: str) -> str
         if note_id not in referenced:
             label = env.get("footnotes", {}).get("list", {}).get(note_id, {}).get("label", note_id)
             raise ProseError(f"footnote [^{label}] is defined but never referenced", field=where)
-    return converter.blocks(body, converter.note_keys)
+    return converter.blocks(body)
 
 
 @dataclass

@@ -20,9 +20,3 @@ def visible_text(xml: str) -> str:
     if not pieces:  # a fragment with no runs (a tag only): show its bare text
         text = html.unescape(re.sub(r"<[^>]+>", "", xml))
     return text.strip()
-
-
-def paragraphs_text(xml: str) -> list[str]:
-    """Each paragraph's visible text, in document order."""
-    return [html.unescape("".join(re.findall(r"<w:t(?:\s[^>]*)?>([^<]*)</w:t>", p)))
-            for p in re.findall(r"<w:p[ >].*?</w:p>", xml, flags=re.DOTALL)]

@@ -171,7 +171,7 @@ def _make_rows(path, count):
 
 def test_interrupt_leaves_complete_files_and_resume_finishes(tmp_path):
     rows = tmp_path / "rows.csv"
-    _make_rows(rows, 400)
+    _make_rows(rows, 800)
     out = tmp_path / "out"
     command = [sys.executable, "-m", "assembler", "batch", str(rows), "--base", str(BASE),
                "-o", str(out), "-j", "2"]
@@ -188,7 +188,7 @@ def test_interrupt_leaves_complete_files_and_resume_finishes(tmp_path):
     assert process.returncode == 130, stderr
     assert b"interrupted" in stdout
     docs = sorted(out.glob("*.docx"))
-    assert 40 <= len(docs) < 400
+    assert 40 <= len(docs) < 800
     assert not list(out.glob(".*.part"))
     for path in docs:
         with zipfile.ZipFile(path) as archive:
@@ -201,9 +201,9 @@ def test_interrupt_leaves_complete_files_and_resume_finishes(tmp_path):
     result = subprocess.run(command + ["--resume"], env=env, capture_output=True, text=True)
     assert result.returncode == 0, result.stderr
     entries = manifest(out)
-    assert [int(e["row"]) for e in entries] == list(range(2, 402))
+    assert [int(e["row"]) for e in entries] == list(range(2, 802))
     skipped = [e for e in entries if e["status"] == "skipped"]
     assert len(skipped) >= len(listed)
     for name, stamp in before.items():
         assert (out / name).stat().st_mtime_ns == stamp  # finished rows were not redone
-    assert len(list(out.glob("*.docx"))) == 400
+    assert len(list(out.glob("*.docx"))) == 800

@@ -93,19 +93,37 @@ class PdfConverter:
             for folder, stage in staging.items():
                 batch = [(s, t) for s, t in jobs if t.parent == folder]
                 error = self._run([s for s, _ in batch], stage)
-                for source, target in batch:
-                    produced = stage / f"{source.stem}.pdf"
-                    if produced.exists() and produced.read_bytes()[:5] == b"%PDF-":
-                        os.replace(produced, target)
-                        results.append(Converted(source, target))
-                    else:
-                        results.append(Converted(source, None, error or
+                left = [(s, t) for s, t in batch if not self._collect(s, t, stage, results)]
+                if error and len(left) > 1:
+                    # One document stopped the run: convert the rest one by one, so that
+                    # only the document at fault is reported.
+                    retried = []
+                    for source, target in left:
+                        single = self._run([source], stage)
+                        if not self._collect(source, target, stage, results):
+                            retried.append((source, single))
+                    left_errors = dict(retried)
+                else:
+                    left_errors = {s: error for s, _ in left}
+                for source, _ in left:
+                    if source in left_errors:
+                        results.append(Converted(source, None, left_errors[source] or
                                                  "LibreOffice wrote no PDF for this document"))
         finally:
             for stage in staging.values():
                 shutil.rmtree(stage, ignore_errors=True)
         order = {source: index for index, source in enumerate(sources)}
         return sorted(results, key=lambda r: order[r.source])
+
+    @staticmethod
+    def _collect(source: Path, target: Path, stage: Path, results: list[Converted]) -> bool:
+        """Move a produced PDF into place; False when LibreOffice wrote none."""
+        produced = stage / f"{source.stem}.pdf"
+        if produced.exists() and produced.read_bytes()[:5] == b"%PDF-":
+            os.replace(produced, target)
+            results.append(Converted(source, target))
+            return True
+        return False
 
     def _run(self, sources: list[Path], out_dir: Path) -> str:
         """One soffice process for all `sources`; returns an error text, or '' when it ran."""

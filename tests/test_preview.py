@@ -82,3 +82,34 @@ def test_png_pages_of_the_sample_order(tmp_path):
     assert len(pngs) >= 2
     for png in pngs:
         assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def test_watch_renders_again_when_the_case_changes(tmp_path):
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    from conftest import ROOT
+
+    case = seed_without(tmp_path, "")
+    out = tmp_path / "watched.docx"
+    process = subprocess.Popen(
+        [sys.executable, "-m", "assembler", "preview", "--data", str(case), "-o", str(out),
+         "--watch"], env={**os.environ, "PYTHONPATH": str(ROOT)}, stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE, start_new_session=True)
+    try:
+        deadline = time.monotonic() + 60
+        while not out.exists() and time.monotonic() < deadline:
+            time.sleep(0.1)
+        assert "Dated at New Haven" in document_text(out.read_bytes())
+        time.sleep(1.0)  # let the watcher settle before the edit
+        case.write_text(case.read_text().replace("place: New Haven", "place: Bridgeport"))
+        while time.monotonic() < deadline:
+            if "Dated at Bridgeport" in document_text(out.read_bytes()):
+                break
+            time.sleep(0.2)
+        assert "Dated at Bridgeport" in document_text(out.read_bytes())
+    finally:
+        os.killpg(process.pid, signal.SIGINT)
+        process.communicate(timeout=30)

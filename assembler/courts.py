@@ -6,7 +6,6 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 import courts_db
-import holidays
 
 
 @dataclass(frozen=True)
@@ -18,7 +17,12 @@ class Court:
     district: str      # "District of Connecticut"
     full_name: str     # as courts-db gives it
     citation: str      # "D. Conn."
-    state_code: str | None  # "CT": whose legal holidays count under Rule 6(a)(6)(C)
+    location: str      # "Connecticut"
+
+    @property
+    def state_code(self) -> str | None:
+        """"CT": the state whose legal holidays count under Rule 6(a)(6)(C)."""
+        return _state_code(self.location, self.district)
 
 
 @lru_cache(maxsize=None)
@@ -30,19 +34,28 @@ def find_court(court_id: str) -> Court | None:
     record = matches[0]
     full = record["name"]
     name, district = _split_name(full)
-    aliases = holidays.US.subdivisions_aliases
-    state_code = aliases.get(record.get("location") or "")
-    if state_code is None and district:
-        place = district.split(" of ", 1)[-1].removeprefix("the ")
-        state_code = aliases.get(place) or aliases.get(district)
     return Court(
         id=court_id,
         name=name,
         district=district,
         full_name=full,
         citation=record.get("citation_string") or "",
-        state_code=state_code,
+        location=record.get("location") or "",
     )
+
+
+@lru_cache(maxsize=None)
+def _state_code(location: str, district: str) -> str | None:
+    # The holidays package loads every country's tables on first use: only pay for it when
+    # a deadline is computed.
+    import holidays
+
+    aliases = holidays.US.subdivisions_aliases
+    code = aliases.get(location)
+    if code is None and district:
+        place = district.split(" of ", 1)[-1].removeprefix("the ")
+        code = aliases.get(place) or aliases.get(district)
+    return code
 
 
 _DIVISIONS = {"N.D.": "Northern", "S.D.": "Southern", "E.D.": "Eastern", "W.D.": "Western",

@@ -11,13 +11,13 @@ from __future__ import annotations
 from datetime import date, timedelta
 from functools import lru_cache
 
-import holidays
-
 __all__ = ["add_days", "is_legal_holiday", "holiday_name", "long_date"]
 
 
 @lru_cache(maxsize=256)
 def _holidays_for(year: int, state: str | None) -> dict[date, str]:
+    import holidays  # loads every country's tables: only when a deadline is computed
+
     # The 'government' category holds the federal holidays with their observed days plus the
     # days closed by executive order or act of Congress (Rule 6(a)(6)(A)-(B)).
     table: dict[date, str] = dict(

@@ -212,7 +212,7 @@ def build_context(case: Case, chambers: Chambers, sealed: bool) -> dict[str, Any
 
     return {
         "court": {"id": court.id, "name": court.name, "district": court.district,
-                  "citation": court.citation, "state": court.state_code},
+                  "citation": court.citation},
         "case_number": case.case_number,
         "judge_initials": case.judge_initials,
         "judge": {"name": case.judge.name, "title": case.judge.title},

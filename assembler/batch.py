@@ -98,6 +98,8 @@ def detect_encoding(path: Path) -> tuple[str, str | None]:
         return "cp1252", f"{path}: not UTF-8; read as Windows-1252 (cp1252)"
     except FileNotFoundError:
         raise CaseFileError("no such file", file=str(path)) from None
+    except OSError as exc:
+        raise CaseFileError(f"cannot read: {exc.strerror}", file=str(path)) from None
 
 
 def _field_known(model: Any, path: Path_) -> bool:
@@ -379,7 +381,11 @@ def run_batch(options: BatchOptions,
     _BASE = base
     _CASE_DIR = _case_dir(options)
     if not options.dry_run:
-        options.out_dir.mkdir(parents=True, exist_ok=True)
+        try:
+            options.out_dir.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise OutputError(f"cannot make the output folder: {exc.strerror}",
+                              file=str(options.out_dir)) from None
         _remove_stale_temporaries(options.out_dir)
     manifest_path = options.out_dir / MANIFEST
     done: dict[int, RowResult] = {}

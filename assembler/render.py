@@ -189,9 +189,11 @@ def write_atomic(path: Path, data: bytes, *, force: bool = False, durable: bool 
                 handle.flush()
                 os.fsync(handle.fileno())
         os.replace(temp, path)
-    except BaseException:
+    except BaseException as exc:
         try:
             os.unlink(temp)
         except FileNotFoundError:
             pass
+        if isinstance(exc, OSError):
+            raise OutputError(f"cannot write: {exc.strerror}", file=str(path)) from None
         raise

@@ -207,3 +207,18 @@ def test_interrupt_leaves_complete_files_and_resume_finishes(tmp_path):
     for name, stamp in before.items():
         assert (out / name).stat().st_mtime_ns == stamp  # finished rows were not redone
     assert len(list(out.glob("*.docx"))) == 800
+
+
+@pytest.mark.parametrize("problem", ["rows are a folder", "output is a file", "no base"])
+def test_unusable_inputs_and_outputs_are_one_line_errors(tmp_path, problem):
+    rows, out, base = ROWS, tmp_path / "out", BASE
+    if problem == "rows are a folder":
+        rows = tmp_path
+    elif problem == "output is a file":
+        out.write_text("not a folder")
+    else:
+        base = tmp_path / "missing.yaml"
+    result = batch(rows, "--base", base, "-o", out)
+    assert result.exit_code == 1
+    lines = result.output.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("error: ") and "Traceback" not in result.output

@@ -93,3 +93,18 @@ def test_schema_is_json_schema_of_the_case_file():
     schema = json.loads(result.output)
     assert {"court", "case_number", "motion", "ruling", "signed"} <= set(schema["required"])
     assert schema["additionalProperties"] is False
+
+
+def test_unwritable_output_is_a_one_line_error():
+    # /proc takes no new files, even from root.
+    result = run("render", str(SEED), "-o", "/proc/assembler-test-order.docx")
+    assert result.exit_code == 1
+    (line,) = [l for l in result.output.splitlines() if l.startswith("error:")]
+    assert line.startswith("error: /proc/assembler-test-order.docx: cannot write")
+    assert "Traceback" not in result.output
+
+
+def test_output_folder_missing(tmp_path):
+    result = run("render", str(SEED), "-o", str(tmp_path / "nope" / "o.docx"))
+    assert result.exit_code == 1
+    assert "the output folder does not exist" in result.output

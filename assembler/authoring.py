@@ -131,6 +131,7 @@ class TemplateSource:
     path: Path
     parts: dict[str, str]
     line_text: dict[str, list[str]] | None = None
+    raw: dict[str, str] | None = None
 
     @classmethod
     def read(cls, path: Path) -> "TemplateSource":
@@ -151,6 +152,7 @@ class TemplateSource:
                 parts[name] = re.sub(r"(\{[{%#])", r"\n\1", source)
         source = cls(Path(path), parts)
         source.line_text = {name: _line_texts(text) for name, text in parts.items()}
+        source.raw = {name: package.parts[name].decode("utf-8") for name in parts}
         return source
 
     def where(self, part: str, line: int) -> str:
@@ -161,8 +163,8 @@ class TemplateSource:
 
     def paragraphs(self, part: str) -> Iterator[str]:
         """The visible text of each paragraph of the raw part (before tag patching)."""
-        raw = read_package(self.path).parts[part].decode("utf-8")
-        for paragraph in re.findall(r"<w:p[ >].*?</w:p>", raw, flags=re.DOTALL):
+        assert self.raw is not None
+        for paragraph in re.findall(r"<w:p[ >].*?</w:p>", self.raw[part], flags=re.DOTALL):
             yield visible_text(paragraph)
 
 
@@ -258,7 +260,7 @@ def lint_template(path: Path) -> tuple[list[Finding], list[Use]]:
     template = TemplateSource.read(path)
     findings: list[Finding] = []
     for part in template.parts:
-        for number, text in enumerate(template.paragraphs(part), start=1):
+        for text in template.paragraphs(part):
             for level, code, message in _paragraph_problems(text):
                 shown = text if len(text) <= 70 else text[:67] + "..."
                 findings.append(Finding(level, code,

@@ -187,7 +187,7 @@ class CsvRows:
             if len(cells) != width:
                 yield number, (f"has {len(cells)} cells but the header has {width}")
                 continue
-            yield number, {path: cell for path, cell in zip(paths, cells) if cell.strip()}
+            yield number, {path: cell for path, cell in zip(paths, cells, strict=True) if cell.strip()}
 
 
 # ---- one row -------------------------------------------------------------------------------
@@ -462,7 +462,7 @@ def _convert_pdfs(options: BatchOptions, converter: Any, results: list[RowResult
     wanted = [r for r in results if r.status in ("ok", "skipped") and r.output
               and not (r.status == "skipped" and r.pdf and (options.out_dir / r.pdf).exists())]
     converted = converter.convert([options.out_dir / r.output for r in wanted], force=True)
-    for result, outcome in zip(wanted, converted):
+    for result, outcome in zip(wanted, converted, strict=True):
         if outcome.pdf is not None:
             result.pdf = outcome.pdf.name
             continue

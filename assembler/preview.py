@@ -87,7 +87,7 @@ def lenient_case(path: Path | None) -> tuple[Case, list[str], dict[str, str], Pa
             if not fixed:
                 from .case import validate_case
                 validate_case(LocatedData(data, located.lines, str(source)))  # raises, located
-                raise CaseFileError("cannot be previewed", file=str(source))
+                raise CaseFileError("cannot be previewed", file=str(source)) from None
     raise CaseFileError("cannot be previewed", file=str(source))
 
 

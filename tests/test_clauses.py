@@ -11,7 +11,7 @@ from assembler.clauses import ClauseLibrary
 from assembler.errors import ClauseError, CaseFileError
 from assembler.resources import bundled_clauses
 
-from conftest import FIXTURES, SEED, body_paragraphs, document_text, footnotes
+from conftest import FIXTURES, body_paragraphs, document_text, footnotes
 
 CASES = FIXTURES / "cases"
 PARTIAL = {

@@ -9,7 +9,7 @@ from assembler import load_case, render_order
 from assembler.checks import privacy_findings
 from assembler.cli import main
 
-from conftest import FIXTURES, SEED, document_text
+from conftest import SEED, document_text
 
 CASE = """\
 court: ctd

@@ -16,7 +16,7 @@ from assembler.checks import normalize
 from assembler.cli import main
 from assembler.errors import LeakError
 
-from conftest import FIXTURES, SEED, document_text, make_template, read_part
+from conftest import SEED, document_text, read_part
 
 SEALED = "Quentin Ardley Voss"
 

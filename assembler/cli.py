@@ -168,8 +168,11 @@ def batch(rows_file: Path, out_dir: Path, base: Path | None, overrides: tuple[st
 
     def progress(done: int, total: int, result: Any) -> None:
         if result.status == "failed":
-            (bar.console.print if bar else lambda m: click.echo(m, err=True))(
-                f"error: {result.error}")
+            message = f"error: {result.error}"
+            if bar is not None:  # printed above the bar, as plain text on one line
+                bar.console.print(message, markup=False, highlight=False, soft_wrap=True)
+            else:
+                click.echo(message, err=True)
         if bar is not None:
             bar.update(task, completed=done, total=total)
 

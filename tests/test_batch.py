@@ -222,3 +222,34 @@ def test_unusable_inputs_and_outputs_are_one_line_errors(tmp_path, problem):
     assert result.exit_code == 1
     lines = result.output.strip().splitlines()
     assert len(lines) == 1 and lines[0].startswith("error: ") and "Traceback" not in result.output
+
+
+def test_on_a_terminal_errors_print_verbatim_above_the_progress_bar(tmp_path):
+    import pty
+    import re
+
+    rows = _write(tmp_path / "rows.csv", HEADER + GOOD.replace("2023-04-03", "[bold]2023"))
+    command = [sys.executable, "-m", "assembler", "batch", str(rows), "--base", str(BASE),
+               "-o", str(tmp_path / "out"), "-j", "1"]
+    main_fd, child_fd = pty.openpty()
+    process = subprocess.Popen(command, stdin=subprocess.DEVNULL, stdout=child_fd,
+                               stderr=child_fd, env=dict(os.environ, PYTHONPATH=str(ROOT),
+                                                         COLUMNS="60"))
+    os.close(child_fd)
+    output = b""
+    while True:
+        try:
+            chunk = os.read(main_fd, 4096)
+        except OSError:
+            break
+        if not chunk:
+            break
+        output += chunk
+    process.wait(timeout=60)
+    os.close(main_fd)
+    text = re.sub(r"\x1b\[[0-9;?]*[A-Za-z]", "", output.decode("utf-8", "replace"))
+    lines = [line.strip() for line in re.split(r"[\r\n]+", text)]
+    expected = (f"error: {rows}:row 2: signed.date: invalid date '[bold]2023' "
+                "(write it as YYYY-MM-DD)")
+    assert expected in lines  # one line, markup-like text kept, though wider than the terminal
+    assert process.returncode == 1

@@ -13,7 +13,7 @@ from pydantic import (AfterValidator, BaseModel, ConfigDict, Field, PositiveInt,
                       ValidationError, field_validator, model_validator)
 
 from .courts import find_court
-from .errors import CaseFileError
+from .errors import AssemblerError, CaseFileError
 from .rawdata import LocatedData, apply_override, parse_override, read_data_file
 
 # XML 1.0 forbids these; pasted text carries them (form feeds, vertical tabs, NULs).
@@ -249,6 +249,12 @@ def validate_case(located: LocatedData, *, row: int | None = None) -> Case:
 
 def load_case(path: str | Path, overrides: list[str] | tuple[str, ...] = ()) -> Case:
     """Read, override (`--set dotted.path=value`) and validate a case file."""
+    return load_located_case(path, overrides)[0]
+
+
+def load_located_case(path: str | Path, overrides: list[str] | tuple[str, ...] = ()
+                      ) -> tuple[Case, LocatedData]:
+    """As `load_case`, also returning the data's line map (to place later errors)."""
     path = Path(path)
     located = read_data_file(path)
     if not isinstance(located.data, dict):
@@ -260,4 +266,18 @@ def load_case(path: str | Path, overrides: list[str] | tuple[str, ...] = ()) -> 
             if known[: len(field_path)] == field_path:
                 located.lines.pop(known)
         located.lines[field_path] = 0  # line 0 marks "given by --set"
-    return validate_case(located)
+    return validate_case(located), located
+
+
+def locate(error: "AssemblerError", located: LocatedData) -> None:
+    """Give an error raised after validation the case file and the line of its field."""
+    if error.file is not None:
+        return
+    error.file = located.source
+    if error.field:
+        path = tuple(int(p) if p.isdigit() else p for p in error.field.split("."))
+        line = located.line_of(path)
+        if line:
+            error.line = line
+        else:
+            error.file = f"{located.source} (--set)" if line == 0 else error.file

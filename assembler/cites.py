@@ -278,7 +278,8 @@ class CiteChecker:
 
 def check_case_citations(path: Path, overrides: tuple[str, ...] | list[str] = ()) -> list[Finding]:
     """Cite-check the prose of a case file and the clauses rendered for it."""
-    from .case import validate_case
+    from .case import locate, validate_case
+    from .errors import AssemblerError
     from .order import OrderWriter
     from .rawdata import apply_override, parse_override, read_data_file
     from .render import chambers_for
@@ -290,7 +291,11 @@ def check_case_citations(path: Path, overrides: tuple[str, ...] | list[str] = ()
             apply_override(located.data, field_path, value)
     case = validate_case(located)
     chambers, library = chambers_for(case, Path(path).parent)
-    order = OrderWriter(library).compose(case, chambers)
+    try:
+        order = OrderWriter(library).compose(case, chambers)
+    except AssemblerError as exc:
+        locate(exc, located)
+        raise
     pieces: list[_Piece] = []
     texts: list[str] = []
     offset = 0

@@ -65,11 +65,12 @@ def render(case_file: Path, output: Path | None, overrides: tuple[str, ...],
            template: Path | None, sealed: bool, force: bool, allow: tuple[str, ...],
            pdf: bool, pdf_a: bool, soffice: Path | None, strict: bool) -> None:
     """Render CASE_FILE to a Word order (the public version unless --sealed)."""
+    from .case import load_located_case, locate
     from .cites import check_case_citations
     from .errors import CitationError
     from .render import ensure_public_file_name, render_order, write_atomic
 
-    case = load_case(case_file, overrides)
+    case, located = load_located_case(case_file, overrides)
     citations = check_case_citations(case_file, overrides)
     for finding in citations:
         click.echo(f"note: {finding}", err=True)
@@ -78,8 +79,12 @@ def render(case_file: Path, output: Path | None, overrides: tuple[str, ...],
         raise CitationError(f"the cite-check found {len(errors)} error"
                             f"{'s' * (len(errors) != 1)} (listed above); nothing was written "
                             "(without --strict they are warnings)", file=str(case_file))
-    order = render_order(case, case_dir=case_file.parent, template=template, sealed=sealed,
-                         allow=allow)
+    try:
+        order = render_order(case, case_dir=case_file.parent, template=template, sealed=sealed,
+                             allow=allow)
+    except AssemblerError as exc:
+        locate(exc, located)  # a prose or clause problem: point at the case file's line
+        raise
     if output is None:
         target = Path(order.output_name)
     elif output.is_dir():

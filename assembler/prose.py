@@ -246,12 +246,10 @@ def _convert(source: str, book: FootnoteBook, styles: Styles, where: str) -> str
                                     book, where)
         paragraphs = note_converter.blocks(note_tokens)
         converter.note_keys[note_id] = book.add(paragraphs)
-    referenced = {t.meta["id"] for tok in body if tok.type == "inline"
-                  for t in (tok.children or []) if t.type == "footnote_ref"}
-    for note_id in notes:
-        if note_id not in referenced:
-            label = env.get("footnotes", {}).get("list", {}).get(note_id, {}).get("label", note_id)
-            raise ProseError(f"footnote [^{label}] is defined but never referenced", field=where)
+    for label, note_id in env.get("footnotes", {}).get("refs", {}).items():
+        if note_id == -1:  # markdown-it drops a definition nothing refers to: say so
+            raise ProseError(f"footnote [^{label.lstrip(':')}] is defined but never referenced",
+                             field=where)
     return converter.blocks(body)
 
 

@@ -108,3 +108,22 @@ def test_output_folder_missing(tmp_path):
     result = run("render", str(SEED), "-o", str(tmp_path / "nope" / "o.docx"))
     assert result.exit_code == 1
     assert "the output folder does not exist" in result.output
+
+
+@pytest.mark.parametrize("background, message", [
+    ("See the note.[^7] More.", "footnote [^7] is referenced but never defined"),
+    ("Text.\n\n[^7]: A note nothing refers to.", "footnote [^7] is defined but never referenced"),
+])
+def test_footnote_mistakes_name_the_case_file_line(tmp_path, background, message):
+    text = SEED.read_text(encoding="utf-8").replace("../chambers/jam",
+                                                    str(SEED.parent.parent / "chambers/jam"))
+    start = text.index("background: |")
+    end = text.index("discussion:")
+    body = "".join(f"  {line}\n" for line in background.split("\n"))
+    case = tmp_path / "case.yaml"
+    case.write_text(text[:start] + "background: |\n" + body + text[end:], encoding="utf-8")
+    line = text[:start].count("\n") + 1
+    result = run("render", str(case), "-o", str(tmp_path / "o.docx"))
+    assert result.exit_code == 1
+    assert result.output.strip().splitlines()[-1] == f"error: {case}:{line}: background: {message}"
+    assert not (tmp_path / "o.docx").exists()

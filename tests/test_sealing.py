@@ -58,7 +58,7 @@ def test_a_sealed_term_in_prose_blocks_the_public_version(tmp_path, prose):
                                        f"background={prose}"])
     assert result.exit_code == 1
     (line,) = [l for l in result.output.splitlines() if l.startswith("error:")]
-    assert line.startswith("error: the public version would reveal a sealed name:")
+    assert line.startswith(f"error: {SEED}: the public version would reveal a sealed name:")
     assert "voss" not in result.output.lower() and "quentin" not in result.output.lower()
     assert "word/document.xml" in line
     assert "voss" not in line.lower() and "quentin" not in line.lower()

@@ -119,3 +119,35 @@ def test_a_template_that_runs_too_long_fails_its_document(tmp_path, monkeypatch)
         "{% for a in range(100000) %}{% for b in range(100000) %}{% endfor %}{% endfor %}"])
     with pytest.raises(TemplateError, match="longer than 0.5 seconds"):
         render_order(load_case(SEED), case_dir=SEED.parent, template=path)
+
+
+def test_template_footnotes_render_and_keep_their_numbers_apart_from_prose(tmp_path):
+    import zipfile
+
+    path = make_template(tmp_path / "t.docx", ["Template text.REF", "{{p body }}"])
+    with zipfile.ZipFile(path) as archive:
+        parts = {i.filename: archive.read(i) for i in archive.infolist()}
+    reference = ('<w:r><w:rPr><w:rStyle w:val="FootnoteReference"/></w:rPr>'
+                 '<w:footnoteReference w:id="1"/></w:r>')
+    parts["word/document.xml"] = parts["word/document.xml"].decode().replace(
+        "<w:t>Template text.REF</w:t></w:r>", "<w:t>Template text.</w:t></w:r>" + reference
+    ).encode()
+    parts["word/footnotes.xml"] = (
+        '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<w:footnotes xmlns:w="http://'
+        'schemas.openxmlformats.org/wordprocessingml/2006/main"><w:footnote w:type="separator" '
+        'w:id="-1"><w:p><w:r><w:separator/></w:r></w:p></w:footnote><w:footnote w:id="1"><w:p>'
+        '<w:r><w:footnoteRef/></w:r><w:r><w:t xml:space="preserve"> In {{ case_number }}.</w:t>'
+        '</w:r></w:p></w:footnote><w:footnote w:id="2"><w:p><w:r><w:t>Orphan</w:t></w:r></w:p>'
+        '</w:footnote></w:footnotes>').encode()
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
+        for name, data in parts.items():
+            archive.writestr(name, data)
+    template = CompiledTemplate(path, make_environment(autoescape=True))
+    book = FootnoteBook()
+    body = prose(book, "Prose.[^a]\n\n[^a]: From the prose.")
+    data = template.render({"body": body, "case_number": "3:20-cv-1 & Co"}, book.bodies,
+                           PROPS).to_bytes()
+    notes = footnotes(data)
+    assert notes == {"1": "In 3:20-cv-1 & Co.", "3": "From the prose."}  # orphan 2 dropped
+    refs = re.findall(r'<w:footnoteReference w:id="(\d+)"/>', read_part(data, "word/document.xml"))
+    assert refs == ["1", "3"]

@@ -140,9 +140,14 @@ def _relief(case: Case) -> dict[str, Any]:
         "statutory_damages": damages, "per_work": relief.per_work, "works": relief.works,
         "permanent_injunction": relief.permanent_injunction,
         "fees_and_costs": relief.fees_and_costs, "fees": relief.fees, "costs": relief.costs,
-        "fees_and_costs_total": (relief.fees or Decimal(0)) + (relief.costs or Decimal(0))
-        if relief.fees is not None or relief.costs is not None else None,
+        "fees_and_costs_total": _total(relief.fees, relief.costs),
     }
+
+
+def _total(*amounts: Decimal | None) -> Decimal | None:
+    """The sum of the amounts that are known; None when none is."""
+    known = [a for a in amounts if a is not None]
+    return sum(known, Decimal(0)) if known else None
 
 
 def join_words(items: list[str]) -> str:

@@ -9,6 +9,7 @@ ones in flight (milliseconds), so nothing is half-written.
 from __future__ import annotations
 
 import codecs
+import dataclasses
 import copy
 import csv
 import hashlib
@@ -30,7 +31,6 @@ from .errors import AssemblerError, CaseFileError, OutputError
 from .rawdata import LocatedData, Path_, apply_override, parse_override, read_data_file
 
 MANIFEST = "manifest.csv"
-MANIFEST_FIELDS = ["row", "case_number", "status", "output", "sha256", "error", "pdf"]
 CHUNK = 16  # rows per task: enough to make inter-process traffic negligible
 
 
@@ -44,6 +44,13 @@ class RowResult:
     error: str = ""
     pdf: str = ""
 
+    def cells(self) -> list[str | int]:
+        """The row's manifest line, in MANIFEST_FIELDS order."""
+        return [getattr(self, name) for name in MANIFEST_FIELDS]
+
+
+MANIFEST_FIELDS = [f.name for f in dataclasses.fields(RowResult)]
+
 
 @dataclass
 class BatchSummary:
@@ -53,6 +60,9 @@ class BatchSummary:
     seconds: float = 0.0
     interrupted: bool = False
     warnings: list[str] = field(default_factory=list)
+
+    def count(self, status: str, change: int = 1) -> None:
+        setattr(self, status, getattr(self, status) + change)
 
     @property
     def total(self) -> int:
@@ -199,59 +209,50 @@ def merge_row(base: dict[str, Any], cells: dict[Path_, str]) -> dict[str, Any]:
     return data
 
 
-def safe_output_name(case_number: str) -> str:
-    from .render import output_name_for_number
-    return output_name_for_number(case_number)
+@dataclass(frozen=True)
+class _Setup:
+    """What every row of a batch shares; set once by run_batch, inherited by forked workers."""
+
+    options: BatchOptions
+    template: Any            # the compiled template
+    base: dict[str, Any]     # the fields every row shares (--base and --set)
+    case_dir: Path           # where relative paths in the rows (chambers) are read from
 
 
-def _render_row(options: BatchOptions, row: int, cells: dict[Path_, str] | str) -> RowResult:
-    """Validate, render and write one row."""
-    result, data = _prepare_row(options, row, cells)
-    return _commit(options, result, data)
+_SETUP: _Setup | None = None
 
 
-def _prepare_row(options: BatchOptions, row: int,
-                 cells: dict[Path_, str] | str) -> tuple[RowResult, bytes | None]:
-    """Validate and render one row; the bytes, when given, are still to be written."""
-    from .render import compile_template, ensure_public_file_name, render_order
+def _render_row(row: int, cells: dict[Path_, str] | str) -> RowResult:
+    """Validate, render and write one row; every problem becomes a failed row."""
+    from .render import ensure_public_file_name, output_name_for_number, render_order, \
+        write_atomic
 
+    assert _SETUP is not None
+    options = _SETUP.options
     case_number = ""
     try:
         if isinstance(cells, str):
             raise CaseFileError(cells)
-        data = merge_row(_BASE, cells)
+        data = merge_row(_SETUP.base, cells)
         case_number = str(data.get("case_number") or "")
         case = validate_case(LocatedData(data, {}, str(options.rows_file)), row=row)
-        name = safe_output_name(case.case_number)
+        name = output_name_for_number(case.case_number)
         target = options.out_dir / name
-        order = render_order(case, case_dir=_CASE_DIR or _case_dir(options),
-                             template=_TEMPLATE or compile_template(options.template),
+        order = render_order(case, case_dir=_SETUP.case_dir, template=_SETUP.template,
                              sealed=options.sealed, allow=options.allow)
         digest = _sha(order.data)
         if not options.sealed:
             ensure_public_file_name(target, case)
         if options.dry_run:
-            return RowResult(row, case.case_number, "ok", name, digest), None
+            return RowResult(row, case.case_number, "ok", name, digest)
         if target.exists() and not options.force:
             if options.resume and _sha_file(target) == digest:
-                return RowResult(row, case.case_number, "skipped", name, digest), None
+                return RowResult(row, case.case_number, "skipped", name, digest)
             raise OutputError("already exists (use --force to overwrite)", file=str(target))
-        return RowResult(row, case.case_number, "ok", name, digest), order.data
+        write_atomic(target, order.data, force=True, durable=False)  # existence checked above
+        return RowResult(row, case.case_number, "ok", name, digest)
     except AssemblerError as exc:
-        return _failed(options, row, case_number, exc), None
-
-
-def _commit(options: BatchOptions, result: RowResult, data: bytes | None) -> RowResult:
-    """Write a rendered row's order (temporary name, then rename)."""
-    from .render import write_atomic
-
-    if data is None:
-        return result
-    try:
-        write_atomic(options.out_dir / result.output, data, force=True, durable=False)
-        return result
-    except AssemblerError as exc:
-        return _failed(options, result.row, result.case_number, exc)
+        return _failed(options, row, case_number, exc)
 
 
 def _failed(options: BatchOptions, row: int, case_number: str,
@@ -279,22 +280,13 @@ def _sha_file(path: Path) -> str:
 
 # ---- workers -------------------------------------------------------------------------------
 
-_WORKER_OPTIONS: BatchOptions | None = None
-_TEMPLATE: Any = None  # the batch's compiled template, set once per process
-_BASE: dict[str, Any] = {}  # the fields every row shares (--base and --set)
-_CASE_DIR: Path | None = None  # where relative paths in the rows (chambers) are read from
-
-
-def _worker_init(options: BatchOptions) -> None:
+def _worker_init() -> None:
     # Ctrl-C is the parent's to handle: a worker always finishes the rows it holds.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
-    global _WORKER_OPTIONS
-    _WORKER_OPTIONS = options
 
 
 def _worker_chunk(chunk: list[tuple[int, dict[Path_, str] | str]]) -> list[RowResult]:
-    assert _WORKER_OPTIONS is not None
-    return [_render_row(_WORKER_OPTIONS, row, cells) for row, cells in chunk]
+    return [_render_row(row, cells) for row, cells in chunk]
 
 
 # ---- the manifest --------------------------------------------------------------------------
@@ -309,10 +301,8 @@ def read_manifest(path: Path) -> dict[int, RowResult]:
                 row = int(record["row"])
             except (KeyError, TypeError, ValueError):
                 continue  # a torn last line from a crash: that row is simply redone
-            results[row] = RowResult(row, record.get("case_number") or "",
-                                     record.get("status") or "", record.get("output") or "",
-                                     record.get("sha256") or "", record.get("error") or "",
-                                     record.get("pdf") or "")
+            fields = {name: record.get(name) or "" for name in MANIFEST_FIELDS[1:]}
+            results[row] = RowResult(row, **fields)
     return results
 
 
@@ -321,8 +311,8 @@ def _write_manifest(path: Path, results: list[RowResult]) -> None:
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
     writer.writerow(MANIFEST_FIELDS)
-    for r in sorted(results, key=lambda r: r.row):
-        writer.writerow([r.row, r.case_number, r.status, r.output, r.sha256, r.error, r.pdf])
+    for result in sorted(results, key=lambda r: r.row):
+        writer.writerow(result.cells())
     write_atomic(path, buffer.getvalue().encode("utf-8"), force=True)
 
 
@@ -336,8 +326,7 @@ class _Journal:
         self.writer = csv.writer(self.handle, lineterminator="\n")
 
     def add(self, result: RowResult) -> None:
-        self.writer.writerow([result.row, result.case_number, result.status, result.output,
-                              result.sha256, result.error, result.pdf])
+        self.writer.writerow(result.cells())
         self.handle.flush()
 
     def close(self) -> None:
@@ -364,7 +353,7 @@ def run_batch(options: BatchOptions,
               progress: Callable[[int, int, RowResult], None] | None = None) -> BatchSummary:
     """Render every row of the CSV; returns counts. Raises only for problems that stop the
     whole batch (unreadable CSV, bad headers, unwritable output folder)."""
-    from .render import compile_template
+    from .render import compile_template, output_name_for_number
 
     started = time.monotonic()
     converter = None
@@ -376,10 +365,9 @@ def run_batch(options: BatchOptions,
     summary = BatchSummary()
     if rows.warning:
         summary.warnings.append(rows.warning)
-    global _TEMPLATE, _BASE, _CASE_DIR
-    _TEMPLATE = compile_template(options.template)  # compiled once; forked workers inherit it
-    _BASE = base
-    _CASE_DIR = _case_dir(options)
+    global _SETUP
+    # The template is compiled once, here; forked workers inherit it with the rest.
+    _SETUP = _Setup(options, compile_template(options.template), base, _case_dir(options))
     if not options.dry_run:
         try:
             options.out_dir.mkdir(parents=True, exist_ok=True)
@@ -403,7 +391,7 @@ def run_batch(options: BatchOptions,
     def record(result: RowResult) -> None:
         nonlocal finished
         finished += 1
-        setattr(summary, result.status, getattr(summary, result.status) + 1)
+        summary.count(result.status)
         if journal is not None and result.row not in done:
             journal.add(result)
         if progress is not None:
@@ -411,8 +399,9 @@ def run_batch(options: BatchOptions,
 
     names: dict[str, int] = {}
 
-    def tasks() -> Iterator[tuple[int, dict[str, Any] | str]]:
-        """Merged rows, with the duplicate-name check done here, in order, before any render."""
+    def tasks() -> Iterator[tuple[int, dict[Path_, str] | str]]:
+        """Rows to render; finished ones (on resume) and repeated file names are recorded
+        here, in row order, before any render."""
         for row, cells in rows.rows():
             if row in done:
                 record(done[row])
@@ -421,7 +410,7 @@ def run_batch(options: BatchOptions,
                 yield row, cells
                 continue
             number = str(cells.get(("case_number",), base.get("case_number")) or "").strip()
-            name = safe_output_name(number) if number else ""
+            name = output_name_for_number(number) if number else ""
             if name and name in names:
                 record(RowResult(row, number, "failed", error=(
                     f"{options.rows_file}:row {row}: case_number: '{number}' gives the same "
@@ -433,9 +422,8 @@ def run_batch(options: BatchOptions,
 
     try:
         if options.jobs <= 1:
-            _worker_init_in_process(options)
             for row, cells in tasks():
-                record(_render_row(options, row, cells))
+                record(_render_row(row, cells))
         else:
             _run_pool(options, tasks(), record)
     except KeyboardInterrupt:
@@ -466,17 +454,12 @@ def _convert_pdfs(options: BatchOptions, converter: Any, results: list[RowResult
         if outcome.pdf is not None:
             result.pdf = outcome.pdf.name
             continue
-        setattr(summary, result.status, getattr(summary, result.status) - 1)
-        summary.failed += 1
+        summary.count(result.status, -1)
+        summary.count("failed")
         result.status = "failed"
         result.error = f"{options.rows_file}:row {result.row}: PDF: {outcome.error}"
         if progress is not None:
             progress(summary.total, summary.total, result)
-
-
-def _worker_init_in_process(options: BatchOptions) -> None:
-    global _WORKER_OPTIONS
-    _WORKER_OPTIONS = options
 
 
 def _run_pool(options: BatchOptions, tasks: Iterator[tuple[int, Any]],
@@ -484,28 +467,29 @@ def _run_pool(options: BatchOptions, tasks: Iterator[tuple[int, Any]],
     context = multiprocessing.get_context("fork")
     window = options.jobs * 2
     pending: set[Future] = set()
+
+    def collect(until: int) -> None:
+        """Record finished chunks until at most `until` are still pending."""
+        nonlocal pending
+        while len(pending) > until:
+            finished, pending = wait(pending, return_when=FIRST_COMPLETED)
+            for future in finished:
+                for result in future.result():
+                    record(result)
+
     with ProcessPoolExecutor(max_workers=options.jobs, mp_context=context,
-                             initializer=_worker_init, initargs=(options,)) as pool:
+                             initializer=_worker_init) as pool:
         try:
             chunk: list[tuple[int, Any]] = []
             for task in tasks:
                 chunk.append(task)
-                if len(chunk) < CHUNK:
-                    continue
-                pending.add(pool.submit(_worker_chunk, chunk))
-                chunk = []
-                while len(pending) >= window:
-                    finished, pending = wait(pending, return_when=FIRST_COMPLETED)
-                    for future in finished:
-                        for result in future.result():
-                            record(result)
+                if len(chunk) == CHUNK:
+                    pending.add(pool.submit(_worker_chunk, chunk))
+                    chunk = []
+                    collect(window - 1)
             if chunk:
                 pending.add(pool.submit(_worker_chunk, chunk))
-            while pending:
-                finished, pending = wait(pending, return_when=FIRST_COMPLETED)
-                for future in finished:
-                    for result in future.result():
-                        record(result)
+            collect(0)
         except KeyboardInterrupt:
             # Stop handing out rows; the workers finish what they hold, and it is recorded.
             for future in pending:

@@ -34,6 +34,7 @@ class Finding:
     where: str      # "case.yaml:41: background" or "word/footnotes.xml: paragraph 3"
     message: str
     offset: int | None = field(default=None, compare=False)
+    subject: str = field(default="", compare=False)  # a sealed term's label, for LeakError
 
     def __str__(self) -> str:
         return f"{self.where}: {self.level}: {self.message} [{self.code}]"
@@ -78,17 +79,28 @@ def sealed_terms(case: Case) -> list[SealedTerm]:
             for number, word in enumerate(re.findall(r"[^\W_]+", whole), start=1):
                 if len(word) >= 3 and word not in _NAME_NOISE and word not in public_words:
                     pieces.append((word, f"part {number} of {label}"))
-            for text, what in pieces:
-                body = r"\s*".join(re.escape(w) for w in text.split(" "))
-                terms.append(SealedTerm(re.compile(rf"(?<![^\W_]){body}(?![^\W_])"), what))
+            terms.extend(SealedTerm(_name_pattern(text), what) for text, what in pieces)
     return terms
 
 
+def _name_pattern(normalized: str) -> re.Pattern[str]:
+    """A whole-word pattern for a normalized name, whatever white space runs between words."""
+    body = r"\s*".join(re.escape(w) for w in normalized.split(" "))
+    return re.compile(rf"(?<![^\W_]){body}(?![^\W_])")
+
+
+_BREAKS = re.compile(r"<w:(?:tab|br|cr)\b[^>]*/>")
+_TAGS = re.compile(r"<[^>]+>")
+
+
+def _reader_text(xml: str) -> str:
+    """What a reader sees: runs joined, a line per paragraph, breaks and tabs as spaces."""
+    return html.unescape(_TAGS.sub("", _BREAKS.sub(" ", xml.replace("</w:p>", "</w:p>\n"))))
+
+
 def _xml_views(xml: str) -> Iterator[str]:
-    # What a reader sees: paragraph ends become spaces, every other tag vanishes (so runs join).
-    yield html.unescape(re.sub(r"<[^>]+>", "", re.sub(r"</w:p>|<w:br/>|<w:tab/>", " ", xml)))
-    # The raw markup, attribute values included.
-    yield html.unescape(xml)
+    yield _reader_text(xml)   # a name split across runs is whole here
+    yield html.unescape(xml)  # the raw markup, attribute values included
 
 
 def scan_texts(texts: Iterable[tuple[str, str]], terms: list[SealedTerm]) -> list[Finding]:
@@ -99,7 +111,7 @@ def scan_texts(texts: Iterable[tuple[str, str]], terms: list[SealedTerm]) -> lis
         for term in terms:
             if term.pattern.search(folded):
                 findings.append(Finding("error", "sealed-term", where,
-                                        f"{term.label} appears here"))
+                                        f"{term.label} appears here", subject=term.label))
     return findings
 
 
@@ -151,6 +163,7 @@ def _luhn(digits: str) -> bool:
     return total % 10 == 0
 
 
+_NOT_DIGIT = re.compile(r"\D")
 _CLUSTER = re.compile(r"[0-9][0-9 /,.-]{3,}")  # where any of the numbers above could be
 
 
@@ -207,23 +220,23 @@ def privacy_findings(text: str, where: str, minors: Iterable[str] = ()) -> list[
         if not (maybe_account or long_number):
             continue
         for match in _ACCOUNT.finditer(window) if maybe_account else ():
-            digits = re.sub(r"\D", "", match.group(2))
-            if len(digits) > 4:
+            number = _NOT_DIGIT.sub("", match.group(2))
+            if len(number) > 4:
                 accounts.add(base + match.start(2))
                 add("account-number", base + match.start(2), "a financial-account number "
-                    f"(…{digits[-4:]}); Rule 5.2(a)(4) allows the last four digits")
+                    f"(…{number[-4:]}); Rule 5.2(a)(4) allows the last four digits")
         for match in _CARD.finditer(window) if long_number else ():
-            digits = re.sub(r"\D", "", match.group())
+            number = _NOT_DIGIT.sub("", match.group())
             offset = base + match.start()
             if (offset not in accounts and ("account-number", offset) not in found
-                    and 13 <= len(digits) <= 19 and _luhn(digits)):
+                    and 13 <= len(number) <= 19 and _luhn(number)):
                 add("account-number", offset, "what looks like a payment-card number "
-                    f"(…{digits[-4:]}); Rule 5.2(a)(4) allows the last four")
+                    f"(…{number[-4:]}); Rule 5.2(a)(4) allows the last four")
     result = sorted(found.values(), key=lambda f: f.offset or 0)
     for name in minors:
-        pattern = r"\s*".join(re.escape(w) for w in normalize(name).split(" "))
+        pattern = _name_pattern(normalize(name))
         for line_start, line in _lines_with_offsets(text):
-            if re.search(rf"(?<![^\W_]){pattern}(?![^\W_])", normalize(line)):
+            if pattern.search(normalize(line)):
                 result.append(Finding("error", "minor-name", where, "the name of a party marked "
                                       "as a minor; Rule 5.2(a)(3) allows initials only",
                                       line_start))
@@ -246,14 +259,9 @@ def minor_names(case: Case) -> list[str]:
 _TEXT_PARTS = re.compile(r"^word/(document|header\d*|footer\d*|footnotes|endnotes|comments)\.xml$")
 
 
-_BREAKS = re.compile(r"<w:(?:tab|br|cr)\b[^>]*/>")
-_TAGS = re.compile(r"<[^>]+>")
-
-
 def _paragraphs(xml: str) -> list[str]:
     """Each paragraph's text (paragraphs never contain a newline of their own)."""
-    text = _TAGS.sub("", _BREAKS.sub(" ", xml.replace("</w:p>", "</w:p>\n")))
-    return html.unescape(text).split("\n")[:-1] if "</w:p>" in xml else []
+    return _reader_text(xml).split("\n")[:-1] if "</w:p>" in xml else []
 
 
 def package_privacy_findings(parts: dict[str, bytes], minors: Iterable[str] = ()) -> list[Finding]:
@@ -276,7 +284,7 @@ def package_privacy_findings(parts: dict[str, bytes], minors: Iterable[str] = ()
                                  finding.message))
     core = parts.get("docProps/core.xml")
     if core:
-        found.extend(privacy_findings(html.unescape(re.sub(r"<[^>]+>", " ", core.decode())),
+        found.extend(privacy_findings(html.unescape(_TAGS.sub(" ", core.decode())),
                                       "docProps/core.xml", minors))
     return found
 
@@ -323,7 +331,7 @@ def _text_values(data: object, path: tuple = ()) -> Iterator[tuple[tuple, str]]:
         yield path, data
 
 
-def check_case_file(path: "Path") -> list[Finding]:
+def check_case_file(path: Path) -> list[Finding]:
     """Rule 5.2 and sealed-term findings over a case file's public text, with lines."""
     from .case import validate_case
     from .rawdata import read_data_file
@@ -354,7 +362,7 @@ def check_case_file(path: "Path") -> list[Finding]:
     return found
 
 
-def check_docx(path: "Path", case: Case | None = None) -> list[Finding]:
+def check_docx(path: Path, case: Case | None = None) -> list[Finding]:
     """Metadata, Rule 5.2 and (given the case) sealed-term findings over a .docx."""
     from .docx import read_package
 
@@ -366,7 +374,7 @@ def check_docx(path: "Path", case: Case | None = None) -> list[Finding]:
     return [Finding(f.level, f.code, f"{path}: {f.where}", f.message) for f in found]
 
 
-def check_pdf(path: "Path", case: Case | None = None) -> list[Finding]:
+def check_pdf(path: Path, case: Case | None = None) -> list[Finding]:
     """Rule 5.2 and (given the case) sealed-term findings over a PDF's text and metadata."""
     from pypdf import PdfReader
 

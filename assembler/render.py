@@ -154,7 +154,7 @@ def _refuse_leaks(leaks: list[Finding]) -> None:
         first = leaks[0]
         more = (f" (and {len(leaks) - 1} more place{'s' if len(leaks) > 2 else ''})"
                 if len(leaks) > 1 else "")
-        raise LeakError(f"the public version would reveal a sealed name: {first.message.replace(' appears here', '')} "
+        raise LeakError(f"the public version would reveal a sealed name: {first.subject} "
                         f"appears in {first.where}{more}; nothing was written")
 
 

@@ -262,9 +262,10 @@ def load_located_case(path: str | Path, overrides: list[str] | tuple[str, ...] =
     for assignment in overrides:
         field_path, value = parse_override(assignment)
         apply_override(located.data, field_path, value)
-        for known in list(located.lines):
-            if known[: len(field_path)] == field_path:
-                located.lines.pop(known)
+        for table in (located.lines, located.text_starts):
+            for known in list(table):
+                if known[: len(field_path)] == field_path:
+                    table.pop(known)
         located.lines[field_path] = 0  # line 0 marks "given by --set"
     return validate_case(located), located
 

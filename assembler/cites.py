@@ -8,14 +8,17 @@ their own, so an "Id." after one is in order and they are never reported as unkn
 
 from __future__ import annotations
 
+import bisect
 import re
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
+from .case import Case
 from .checks import Finding
 from .prose import PlainText, plain_text
+from .rawdata import LocatedData
 
 DOCKET = re.compile(r"\b(?:Docs?\.\s*#\s*\d+(?:-\d+)?(?:\s*[,;]\s*#\s*\d+(?:-\d+)?)*"
                     r"|ECF\s+Nos?\.\s*\d+(?:-\d+)?|Dkt\.\s+Nos?\.\s*\d+(?:-\d+)?)")
@@ -110,11 +113,12 @@ class CiteChecker:
                                     ShortCaseCitation, SupraCitation)
 
         citations = get_citations(self.text)
+        dockets = list(DOCKET.finditer(self.text))
         events: list[tuple[int, str, Any]] = [(c.span()[0], "cite", c) for c in citations]
-        events += [(m.start(), "docket", m) for m in DOCKET.finditer(self.text)]
+        events += [(m.start(), "docket", m) for m in dockets]
         events.sort(key=lambda e: e[0])
         covered = [c.full_span() if isinstance(c, FullCaseCitation) else c.span()
-                   for c in citations] + [m.span() for m in DOCKET.finditer(self.text)]
+                   for c in citations] + [m.span() for m in dockets]
 
         full_cases: list[_Authority] = []
         previous: _Authority | None = None
@@ -262,11 +266,7 @@ class CiteChecker:
                         "reporters-db")
 
     def _piece_at(self, offset: int) -> _Piece:
-        found = self.pieces[0]
-        for piece in self.pieces:
-            if piece.start <= offset:
-                found = piece
-        return found
+        return _piece_at(self.pieces, offset)
 
     def _plain_at(self, offset: int) -> PlainText:
         return self._piece_at(offset).plain
@@ -276,21 +276,28 @@ class CiteChecker:
         return offset - piece.start, offset - piece.start + length
 
 
+def _piece_at(pieces: list[_Piece], offset: int) -> _Piece:
+    """The piece of prose that the combined text's `offset` falls in."""
+    index = bisect.bisect_right([p.start for p in pieces], offset) - 1
+    return pieces[max(index, 0)]
+
+
 def check_case_citations(path: Path, overrides: tuple[str, ...] | list[str] = ()) -> list[Finding]:
     """Cite-check the prose of a case file and the clauses rendered for it."""
-    from .case import locate, validate_case
+    from .case import load_located_case
+
+    case, located = load_located_case(path, overrides)
+    return check_citations(case, located, Path(path).parent)
+
+
+def check_citations(case: Case, located: LocatedData, case_dir: Path) -> list[Finding]:
+    """Cite-check an already loaded case; `located` places findings on case-file lines."""
+    from .case import locate
     from .errors import AssemblerError
     from .order import OrderWriter
-    from .rawdata import apply_override, parse_override, read_data_file
     from .render import chambers_for
 
-    located = read_data_file(Path(path))
-    if isinstance(located.data, dict):
-        for assignment in overrides:
-            field_path, value = parse_override(assignment)
-            apply_override(located.data, field_path, value)
-    case = validate_case(located)
-    chambers, library = chambers_for(case, Path(path).parent)
+    chambers, library = chambers_for(case, case_dir)
     try:
         order = OrderWriter(library).compose(case, chambers)
     except AssemblerError as exc:
@@ -307,19 +314,18 @@ def check_case_citations(path: Path, overrides: tuple[str, ...] | list[str] = ()
     text = "\n\n".join(texts)
     if not text.strip():
         return []
+    source = located.source
 
     def where(position: int) -> str:
-        piece = pieces[0]
-        for candidate in pieces:
-            if candidate.start <= position:
-                piece = candidate
+        piece = _piece_at(pieces, position)
         if piece.kind == "clause":
             return f"clause {piece.origin[0]} (in the {piece.section})"
         start = located.text_starts.get(piece.origin)
         dotted = ".".join(str(p) for p in piece.origin)
-        if start is None:
-            return f"{path}: {dotted}"
-        return f"{path}:{start + piece.plain.line_at(position - piece.start)}: {dotted}"
+        if start is None:  # text given by --set has no line in the file
+            given = " (--set)" if located.line_of(piece.origin) == 0 else ""
+            return f"{source}{given}: {dotted}"
+        return f"{source}:{start + piece.plain.line_at(position - piece.start)}: {dotted}"
 
     return CiteChecker(pieces, text, where).run()
 

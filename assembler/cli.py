@@ -66,12 +66,12 @@ def render(case_file: Path, output: Path | None, overrides: tuple[str, ...],
            pdf: bool, pdf_a: bool, soffice: Path | None, strict: bool) -> None:
     """Render CASE_FILE to a Word order (the public version unless --sealed)."""
     from .case import load_located_case, locate
-    from .cites import check_case_citations
+    from .cites import check_citations
     from .errors import CitationError
     from .render import ensure_public_file_name, render_order, write_atomic
 
     case, located = load_located_case(case_file, overrides)
-    citations = check_case_citations(case_file, overrides)
+    citations = check_citations(case, located, case_file.parent)
     for finding in citations:
         click.echo(f"note: {finding}", err=True)
     errors = [f for f in citations if f.level == "error"]

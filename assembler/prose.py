@@ -8,6 +8,7 @@ escapes, footnotes. Raw HTML, links, images, entities and code are off, so text 
 
 from __future__ import annotations
 
+import bisect
 import re
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -263,7 +264,6 @@ class PlainText:
     lines: list[tuple[int, int]]  # (offset in text, 0-based line in the Markdown source)
 
     def line_at(self, offset: int) -> int:
-        import bisect
         index = bisect.bisect_right([o for o, _ in self.lines], offset) - 1
         return self.lines[max(index, 0)][1] if self.lines else 0
 

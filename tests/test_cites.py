@@ -144,3 +144,9 @@ def test_render_warns_and_strict_blocks(tmp_path):
     result = CliRunner().invoke(main, ["render", str(SEED), "-o", str(out), "--strict"])
     assert result.exit_code == 1 and not out.exists()
     assert "the cite-check found 1 error" in result.stderr
+
+
+def test_prose_given_by_set_is_reported_as_such_not_at_a_stale_line(tmp_path):
+    path = case_with(tmp_path, "Nothing cited here.")
+    found = check_case_citations(path, ["discussion=See *Iqbal*, 556 U.S. at 678."])
+    assert [(f.code, f.where) for f in found] == [("cite-short", f"{path} (--set): discussion")]

@@ -178,18 +178,26 @@ def _line_texts(source: str) -> list[str]:
         if line.startswith("<w:p") and not line.startswith("<w:pPr"):
             start = index
         if start is None:
-            tags = re.findall(r"\{%.*?%\}|\{\{.*?\}\}", line)
-            texts[index] = " ".join(re.sub(r"^(\{[{%])\s*", r"\1p ", t) for t in tags)
+            texts[index] = _as_p_tags(line)
         if "</w:p>" in line and start is not None:
             text = visible_text("".join(lines[start:index + 1]).split("</w:p>")[0] + "</w:p>")
             for covered in range(start, index + 1):
                 texts[covered] = text
             start = None
-            tail = line.rsplit("</w:p>", 1)[1]
-            tags = re.findall(r"\{%.*?%\}|\{\{.*?\}\}", tail)
-            if tags:
-                texts[index] = " ".join(re.sub(r"^(\{[{%])\s*", r"\1p ", t) for t in tags)
+            tail = _as_p_tags(line.rsplit("</w:p>", 1)[1])
+            if tail:
+                texts[index] = tail
     return texts
+
+
+_JINJA_TAG = re.compile(r"\{%.*?%\}|\{\{.*?\}\}")
+_TAG_OPEN = re.compile(r"^(\{[{%])\s*")
+
+
+def _as_p_tags(source: str) -> str:
+    """Tags that docxtpl left where a {%p %}/{{p }} paragraph was, written as the author
+    wrote them ("{% if x %}" -> "{%p if x %}")."""
+    return " ".join(_TAG_OPEN.sub(r"\1p ", tag) for tag in _JINJA_TAG.findall(source))
 
 
 _TAG = re.compile(r"\{\{|\}\}|\{%|%\}|\{#|#\}")

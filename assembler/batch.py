@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import codecs
 import dataclasses
-import copy
 import csv
 import hashlib
 import io
@@ -203,10 +202,32 @@ class CsvRows:
 # ---- one row -------------------------------------------------------------------------------
 
 def merge_row(base: dict[str, Any], cells: dict[Path_, str]) -> dict[str, Any]:
-    data = copy.deepcopy(base)
+    """The base fields with a row's cells set over them; `base` itself is never changed.
+
+    Only the mappings and lists on the way to a cell are copied (a deep copy of the whole
+    base for every row costs more than validating it).
+    """
+    data = dict(base)
     for path, value in cells.items():
+        node: Any = data
+        for key in path[:-1]:
+            child = node[key] if _has(node, key) else None
+            if isinstance(child, dict):
+                child = dict(child)
+            elif isinstance(child, list):
+                child = list(child)
+            else:
+                break  # apply_override makes what is missing (or reports what cannot be)
+            node[key] = child
+            node = child
         apply_override(data, path, value.strip())
     return data
+
+
+def _has(node: Any, key: str | int) -> bool:
+    if isinstance(node, dict):
+        return key in node
+    return isinstance(node, list) and isinstance(key, int) and 0 <= key < len(node)
 
 
 @dataclass(frozen=True)

@@ -15,8 +15,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterable, Iterator
 
-import regex
-
 from .case import Case
 
 # Words too common to count as a significant part of a name on their own.
@@ -40,7 +38,6 @@ class Finding:
         return f"{self.where}: {self.level}: {self.message} [{self.code}]"
 
 
-_MARKS = regex.compile(r"\p{M}+")
 _SPACES = re.compile(r"\s+")
 
 
@@ -48,7 +45,7 @@ def normalize(text: str) -> str:
     """Case-folded, NFKC, accent-free text with single spaces."""
     if not text.isascii():
         text = unicodedata.normalize("NFKD", unicodedata.normalize("NFKC", text))
-        text = _MARKS.sub("", text)
+        text = "".join(c for c in text if not unicodedata.category(c).startswith("M"))
     return _SPACES.sub(" ", text.casefold()).strip()
 
 
@@ -206,10 +203,11 @@ def privacy_findings(text: str, where: str, minors: Iterable[str] = ()) -> list[
             for match in _SSN.finditer(window):
                 add("ssn", base + match.start(), "a full Social Security number "
                     f"(…-{match.group()[-4:]}); Rule 5.2(a)(1) allows the last four digits")
-        if long_number and tax_context is None:
+        nine_digits = [*_NINE.finditer(window), *_EIN.finditer(window)] if long_number else []
+        if nine_digits and tax_context is None:
             tax_context = bool(_TAX_CONTEXT.search(text))
-        if long_number and tax_context:
-            for match in [*_NINE.finditer(window), *_EIN.finditer(window)]:
+        if tax_context:
+            for match in nine_digits:
                 add("tin", base + match.start(), "a full taxpayer-identification number "
                     f"(…{match.group()[-4:]}); Rule 5.2(a)(1) allows the last four")
         if maybe_birth:

@@ -16,11 +16,12 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 from typing import Any, Iterable, Iterator, Mapping
-from xml.sax.saxutils import escape as xml_escape
+from .docx.text import xml_escape
 
 import jinja2
 import yaml
 
+from . import cache
 from .environment import make_environment, render_limited
 from .errors import ClauseError
 from .prose import markdown_escape
@@ -176,7 +177,7 @@ def parse_clause(path: Path, clause_id: str) -> Clause:
     body = text[match.end():]
     body_line = text[: match.end()].count("\n") + 1
     try:
-        template = clause_environment().from_string(body)
+        template = cache.compile_template(clause_environment(), body)
     except jinja2.TemplateSyntaxError as exc:
         line = body_line + (exc.lineno or 1) - 1
         raise ClauseError(f"Jinja syntax error: {exc.message}", file=f"{path}:{line}",

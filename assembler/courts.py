@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import json
+from dataclasses import asdict, dataclass
 from functools import lru_cache
 
-import courts_db
+from . import cache
 
 
 @dataclass(frozen=True)
@@ -27,7 +28,28 @@ class Court:
 
 @lru_cache(maxsize=None)
 def find_court(court_id: str) -> Court | None:
-    """Look a court up by its courts-db id; None when courts-db does not know it."""
+    """Look a court up by its courts-db id; None when courts-db does not know it.
+
+    courts-db builds its whole table (thousands of courts and their patterns) on first use;
+    the one record an order needs is kept in the cache (whose folder is tied to the installed
+    courts-db).
+    """
+    entry = cache.key("court", court_id)
+    stored = cache.load("courts", entry)
+    if stored is not None:
+        try:
+            record = json.loads(stored)
+            return None if record is None else Court(**record)
+        except (ValueError, TypeError):
+            pass
+    court = _lookup(court_id)
+    cache.store("courts", entry, json.dumps(asdict(court) if court else None).encode())
+    return court
+
+
+def _lookup(court_id: str) -> Court | None:
+    import courts_db
+
     matches = courts_db.find_court_by_id(court_id)
     if not matches:
         return None

@@ -12,24 +12,29 @@ import bisect
 import re
 from dataclasses import dataclass, field
 from functools import lru_cache
-from xml.sax.saxutils import escape
+from typing import TYPE_CHECKING
 
-from markdown_it import MarkdownIt
-from markdown_it.token import Token
-from mdit_py_plugins.footnote import footnote_plugin
-
+from . import cache
+from .docx.text import xml_escape as escape
 from .errors import AssemblerError
 
+if TYPE_CHECKING:
+    from markdown_it import MarkdownIt
+    from markdown_it.token import Token
 
-def _parser() -> MarkdownIt:
+
+@lru_cache(maxsize=1)
+def _markdown() -> MarkdownIt:
+    """The parser, made on first use (a batch whose conversions are all cached never needs it)."""
+    from markdown_it import MarkdownIt
+    from mdit_py_plugins.footnote import footnote_plugin
+
     md = MarkdownIt("commonmark", {"html": False, "typographer": False})
     md.use(footnote_plugin)
     md.disable(["code", "fence", "html_block", "html_inline", "reference", "lheading", "hr",
                 "link", "image", "autolink", "entity", "backticks"])
     return md
 
-
-_MARKDOWN = _parser()
 _UNDEFINED_NOTE = re.compile(r"\[\^([^\]\s]+)\]")
 
 
@@ -226,14 +231,21 @@ def markdown_to_ooxml(source: str, book: FootnoteBook, *, styles: Styles = Style
 
 @lru_cache(maxsize=512)
 def _convert_cached(source: str, styles: Styles, where: str) -> tuple[str, tuple[str, ...]]:
+    entry = cache.key("prose", source, repr(styles), where)
+    stored = cache.load_value("prose", entry, lambda v: isinstance(v, tuple) and len(v) == 2
+                              and isinstance(v[0], str) and isinstance(v[1], tuple))
+    if stored is not None:
+        return stored
     local = FootnoteBook()
-    xml = _convert(source, local, styles, where)
-    return xml, tuple(local.bodies.values())
+    xml = _convert(source, local, styles, where)  # an error is raised, never stored
+    result = (xml, tuple(local.bodies.values()))
+    cache.store_value("prose", entry, result)
+    return result
 
 
 def _convert(source: str, book: FootnoteBook, styles: Styles, where: str) -> str:
     env: dict = {}
-    tokens = _MARKDOWN.parse(source, env)
+    tokens = _markdown().parse(source, env)
     body, notes = _split_footnotes(tokens)
     converter = _Converter(styles, book, where)
     # Footnote bodies first, so references can carry their keys (a footnote may itself be
@@ -280,7 +292,7 @@ def plain_text(source: str) -> PlainText:
     italic: list[tuple[int, int]] = []
     lines: list[tuple[int, int]] = []
     length = 0
-    for token in _MARKDOWN.parse(source, {}):
+    for token in _markdown().parse(source, {}):
         if token.type != "inline":
             continue
         if pieces:

@@ -10,6 +10,13 @@ a user runs it, at -j 1 and -j N. Every configuration runs as its own process an
 whole (interpreter start and imports included, for both), after the disk has been flushed;
 each is timed `--repeat` times and the median is reported.
 
+Two things about the machine are kept out of the comparison. The package is byte-compiled
+first, as `pip install` does: with PYTHONDONTWRITEBYTECODE set,
+as on this project's machines, every run would otherwise recompile the source tree. And no
+output is deleted until every run is over: ext4 without a journal (as on these machines)
+skips inodes freed in the last minute when it creates a file, scanning past each one, so
+deleting a thousand files makes the next thousand creations several times slower.
+
 `--memory` also runs `assembler batch -j 1` on 1,000 and on 10,000 rows and reports each
 run's peak resident memory (the CSV is streamed, so the two should be close).
 """
@@ -85,12 +92,11 @@ def naive_loop(rows: Path, out: Path, limit: int) -> int:
     return written
 
 
-def timed(command: list[str]) -> tuple[float, int]:
+def timed(command: list[str], env: dict[str, str]) -> tuple[float, int]:
     """Seconds and peak resident memory (KiB) of one command run as its own process."""
     os.sync()  # earlier runs' dirty pages must not be flushed on this run's time
     started = time.perf_counter()
-    process = subprocess.Popen(command, cwd=ROOT, stdout=subprocess.DEVNULL,
-                               env=dict(os.environ, PYTHONPATH=str(ROOT)))
+    process = subprocess.Popen(command, cwd=ROOT, stdout=subprocess.DEVNULL, env=env)
     _, status, usage = os.wait4(process.pid, 0)
     seconds = time.perf_counter() - started
     if status != 0:
@@ -112,6 +118,8 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--memory", action="store_true",
                         help="also compare peak memory for 1,000 and 10,000 rows")
+    parser.add_argument("--workdir", type=Path, default=None,
+                        help="where to write the outputs (default: the system's temp folder)")
     parser.add_argument("--naive-worker", nargs=3, metavar=("ROWS", "OUT", "LIMIT"),
                         help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -120,7 +128,11 @@ def main() -> None:
         naive_loop(Path(rows), Path(out), int(limit))
         return
     naive_rows = args.naive_rows or args.rows
-    work = Path(tempfile.mkdtemp(prefix="assembler-bench-"))
+    work = Path(tempfile.mkdtemp(prefix="assembler-bench-", dir=args.workdir))
+    env = dict(os.environ, PYTHONPATH=str(ROOT))
+    # Into the source tree's (git-ignored) __pycache__ folders, where an import looks first.
+    subprocess.run([sys.executable, "-m", "compileall", "-q", str(ROOT / "assembler")],
+                   check=True, stdout=subprocess.DEVNULL)
     try:
         rows = work / "rows.csv"
         make_rows(rows, args.rows)
@@ -130,14 +142,13 @@ def main() -> None:
             out = work / f"naive{attempt}"
             out.mkdir()
             seconds, _ = timed([sys.executable, __file__, "--naive-worker", str(rows), str(out),
-                                str(naive_rows)])
+                                str(naive_rows)], env)
             results["naive"].append(naive_rows / seconds)
             for jobs in (1, args.jobs):
-                seconds, _ = timed(cli(rows, work / f"j{jobs}-{attempt}", jobs))
+                seconds, _ = timed(cli(rows, work / f"j{jobs}-{attempt}", jobs), env)
                 results[f"j{jobs}"].append(args.rows / seconds)
-            seconds, _ = timed(cli(rows, work / f"dry-{attempt}", 1, "--dry-run"))
+            seconds, _ = timed(cli(rows, work / f"dry-{attempt}", 1, "--dry-run"), env)
             results["dry"].append(args.rows / seconds)
-            shutil.rmtree(work / f"naive{attempt}")
         median = {k: statistics.median(v) for k, v in results.items()}
         print(f"rows: {args.rows} (naive loop: {naive_rows}), repeats: {args.repeat}, "
               f"cores: {os.cpu_count()}")
@@ -153,7 +164,7 @@ def main() -> None:
             for count in (1000, 10000):
                 big = work / f"rows{count}.csv"
                 make_rows(big, count)
-                _, peaks[count] = timed(cli(big, work / f"mem{count}", 1))
+                _, peaks[count] = timed(cli(big, work / f"mem{count}", 1), env)
             print(f"peak memory, -j1: 1,000 rows {peaks[1000] / 1024:.0f} MiB; "
                   f"10,000 rows {peaks[10000] / 1024:.0f} MiB; "
                   f"ratio {peaks[10000] / peaks[1000]:.2f}")

@@ -3,13 +3,26 @@
 from __future__ import annotations
 
 import io
+import os
 import re
+import shutil
+import tempfile
 import zipfile
 from pathlib import Path
 
 import docx
 import pytest
 from lxml import etree
+
+# The compile cache of this test run: never the user's own, and gone afterwards (the tests
+# that are about the cache set their own folder).
+_CACHE = tempfile.mkdtemp(prefix="assembler-test-cache-")
+os.environ["ASSEMBLER_CACHE_DIR"] = _CACHE
+
+
+def pytest_sessionfinish(session, exitstatus):
+    shutil.rmtree(_CACHE, ignore_errors=True)
+
 
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = ROOT / "fixtures"

@@ -253,3 +253,28 @@ def test_on_a_terminal_errors_print_verbatim_above_the_progress_bar(tmp_path):
                 "(write it as YYYY-MM-DD)")
     assert expected in lines  # one line, markup-like text kept, though wider than the terminal
     assert process.returncode == 1
+
+
+def test_a_row_never_changes_the_shared_base_or_another_row():
+    import copy
+
+    from assembler.batch import merge_row
+    from assembler.errors import CaseFileError
+
+    base = {"defendants": [{"name": "John Doe", "ip_address": "203.0.113.1"}],
+            "signed": {"place": "New Haven"}, "case_number": "base"}
+    before = copy.deepcopy(base)
+    first = merge_row(base, {("defendants", 0, "ip_address"): " 198.51.100.7 ",
+                             ("signed", "date"): "2023-04-03"})
+    second = merge_row(base, {("defendants", 1, "name"): "Jane Doe"})
+    assert base == before
+    assert first["defendants"] == [{"name": "John Doe", "ip_address": "198.51.100.7"}]
+    assert first["signed"] == {"place": "New Haven", "date": "2023-04-03"}
+    assert second["defendants"] == [{"name": "John Doe", "ip_address": "203.0.113.1"},
+                                    {"name": "Jane Doe"}]
+    assert "date" not in second["signed"]
+    with pytest.raises(CaseFileError, match="index 3 skips items"):
+        merge_row(base, {("defendants", 3, "name"): "Skipped Doe"})
+    with pytest.raises(CaseFileError, match="not a mapping"):
+        merge_row(base, {("case_number", "part"): "x"})
+    assert base == before

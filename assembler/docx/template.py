@@ -12,17 +12,18 @@ import re
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
-from typing import Any, Mapping
-from xml.sax.saxutils import escape
+from typing import TYPE_CHECKING, Any, Mapping
 
 import jinja2
-from docxtpl import DocxTemplate
-from lxml import etree
 
+from .. import cache
 from ..environment import render_limited
 from ..errors import TemplateError
 from .package import Compressed, Package, compress, read_package, write_package
-from .text import visible_text
+from .text import visible_text, xml_escape as escape
+
+if TYPE_CHECKING:
+    from lxml import etree
 
 W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 R = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
@@ -86,33 +87,19 @@ class CompiledTemplate:
         except OSError as exc:
             raise TemplateError(f"cannot read template: {exc.strerror}", file=str(path)) from None
         self.sha256 = hashlib.sha256(raw).hexdigest()
-        try:
-            package = read_package(raw)
-        except Exception:  # zipfile raises several types for a file that is not a .docx
-            raise TemplateError("not a .docx file (not a valid zip package)",
-                                file=str(path)) from None
-        if "word/document.xml" not in package.parts:
-            raise TemplateError("not a Word document (no word/document.xml)", file=str(path))
         self.footnote_style = footnote_style
         self.footnote_reference_style = footnote_reference_style
-        _refuse_hidden_content(package, self.name)
-        self.base = _clean_package(package)
-        self.sources: dict[str, str] = {}
+        parts, self.sources = _prepared(raw, str(path), self.name)
+        self.base = Package(parts)
         self.compiled: dict[str, jinja2.Template] = {}
         # Deflated once: the parts that every document copies unchanged.
         self.recent: dict[str, Compressed] = {}
         self.static = {name: compress(data) for name, data in self.base.parts.items()
                        if not RENDERED.match(name)
                        and name not in ("docProps/core.xml", "docProps/custom.xml")}
-        patcher = DocxTemplate(None)
-        for name, data in self.base.parts.items():
-            if not RENDERED.match(name):
-                continue
-            source = patcher.patch_xml(data.decode("utf-8"))
-            source = re.sub(r"<w:p([ >])", r"\n<w:p\1", source)
-            self.sources[name] = source
+        for name, source in self.sources.items():
             try:
-                self.compiled[name] = env.from_string(source)
+                self.compiled[name] = cache.compile_template(env, source)
             except jinja2.TemplateSyntaxError as exc:
                 raise TemplateError(
                     f"Jinja syntax error: {exc.message} (in the paragraph "
@@ -185,6 +172,36 @@ class CompiledTemplate:
                 + "</w:footnote>")
 
 
+def _prepared(raw: bytes, path: str, name: str) -> tuple[dict[str, bytes], dict[str, str]]:
+    """The cleaned package's parts and the Jinja source of each rendered part.
+
+    Kept in the cache by the template's bytes: a template that was refused is never stored.
+    """
+    entry = cache.key("template", raw)
+    stored = cache.load_value("template", entry, lambda v: isinstance(v, tuple) and len(v) == 2
+                              and isinstance(v[0], dict) and isinstance(v[1], dict))
+    if stored is not None:
+        return stored
+    try:
+        package = read_package(raw)
+    except Exception:  # zipfile raises several types for a file that is not a .docx
+        raise TemplateError("not a .docx file (not a valid zip package)", file=path) from None
+    if "word/document.xml" not in package.parts:
+        raise TemplateError("not a Word document (no word/document.xml)", file=path)
+    _refuse_hidden_content(package, name)
+    base = _clean_package(package)
+    from docxtpl import DocxTemplate  # only when a template is first prepared
+
+    patcher = DocxTemplate(None)
+    sources: dict[str, str] = {}
+    for part, data in base.parts.items():
+        if RENDERED.match(part):
+            source = patcher.patch_xml(data.decode("utf-8"))
+            sources[part] = re.sub(r"<w:p([ >])", r"\n<w:p\1", source)
+    cache.store_value("template", entry, (base.parts, sources))
+    return base.parts, sources
+
+
 def _paragraph_at(source: str, lineno: int | None) -> str:
     if not lineno:
         return ""
@@ -217,6 +234,8 @@ def _refuse_hidden_content(package: Package, name: str) -> None:
 
 def _clean_package(package: Package) -> Package:
     """Drop what a template author's machine left behind; make room for footnotes and props."""
+    from lxml import etree
+
     parts = dict(package.parts)
     dropped = {n for n in parts if n.startswith("customXml/") or n.startswith("docProps/thumbnail")
                or n in ("docProps/custom.xml", "word/_rels/settings.xml.rels",
@@ -269,6 +288,8 @@ def _clean_package(package: Package) -> Package:
 
 
 def _rels(data: bytes | None) -> etree._Element:
+    from lxml import etree
+
     if data is None:
         return etree.Element(f"{{{PKG_RELS}}}Relationships", nsmap={None: PKG_RELS})
     return etree.fromstring(data)
@@ -277,6 +298,8 @@ def _rels(data: bytes | None) -> etree._Element:
 def _ensure_rel(rels: etree._Element, rel_type: str, target: str) -> None:
     if any(rel.get("Type") == rel_type for rel in rels):
         return
+    from lxml import etree
+
     taken = {rel.get("Id") for rel in rels}
     number = 1
     while f"rIdAsm{number}" in taken:
@@ -286,6 +309,8 @@ def _ensure_rel(rels: etree._Element, rel_type: str, target: str) -> None:
 
 
 def _xml_bytes(element: etree._Element) -> bytes:
+    from lxml import etree
+
     return etree.tostring(element, xml_declaration=True, encoding="UTF-8", standalone=True)
 
 
@@ -311,7 +336,7 @@ def _core_xml(properties: DocumentProperties) -> bytes:
 def _custom_xml(custom: Mapping[str, str]) -> bytes:
     props = "".join(
         f'<property fmtid="{{D5CDD505-2E9C-101B-9397-08002B2CF9AE}}" pid="{pid}" '
-        f'name="{escape(name, {chr(34): "&quot;"})}"><vt:lpwstr>{escape(value)}</vt:lpwstr></property>'
+        f'name="{escape(name, quote=True)}"><vt:lpwstr>{escape(value)}</vt:lpwstr></property>'
         for pid, (name, value) in enumerate(sorted(custom.items()), start=2))
     return (
         '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'

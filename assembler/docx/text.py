@@ -8,6 +8,12 @@ import re
 _TEXT = re.compile(r"<w:t(?:\s[^>]*)?>([^<]*)</w:t>|<w:(tab|br|cr)\b[^>]*/>|<w:p[ >]|</w:p>")
 
 
+def xml_escape(text: str, *, quote: bool = False) -> str:
+    """Text made safe for XML character data (and, with `quote`, a double-quoted attribute)."""
+    text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    return text.replace('"', "&quot;") if quote else text
+
+
 def visible_text(xml: str) -> str:
     """The text a reader sees in an XML fragment (runs joined, tags dropped, entities read)."""
     pieces: list[str] = []

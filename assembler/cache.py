@@ -1,0 +1,158 @@
+"""An on-disk cache of work that depends only on its inputs: compiled Jinja code, cleaned
+templates, court records.
+
+Every run of the command starts a new process, and compiling a template's parts and clauses,
+cleaning the template package and loading courts-db cost more than rendering a whole order.
+Like Python's own `__pycache__`, the results are kept on disk and reused while their inputs are
+unchanged. An entry's key is a hash of everything its content depends on (the input's bytes and
+the environment's compile options), and entries live in a folder named after a fingerprint of
+this package's own code and of the Python and Jinja versions, so no change can serve a stale
+entry. The cache is only ever an optimisation: an entry that cannot be read, or a folder that
+cannot be written, means the work is simply done again.
+
+Location: `$ASSEMBLER_CACHE_DIR` if set (`off` turns the cache off), else
+`$XDG_CACHE_HOME/assembler`, else `~/.cache/assembler`.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import importlib.util
+import marshal
+import os
+import sys
+from functools import lru_cache
+from pathlib import Path
+from types import CodeType
+from typing import Any, Callable
+
+CACHE_ENV = "ASSEMBLER_CACHE_DIR"
+_OFF = ("", "0", "off", "no", "none", "false")
+
+
+# The libraries whose output is kept: Jinja's compiled code, markdown-it's parse, docxtpl's
+# tag patching, courts-db's records.
+_LIBRARIES = ("jinja2", "markdown_it", "mdit_py_plugins", "docxtpl", "courts_db")
+
+
+@lru_cache(maxsize=1)
+def _fingerprint() -> str:
+    """This package's source, the Python version, and the installed copy of each library.
+
+    A library is identified by where its files are and their size and time (an upgrade
+    rewrites them), found without importing it.
+    """
+    digest = hashlib.sha256()
+    package = Path(__file__).resolve().parent
+    for path in sorted(package.rglob("*.py")):
+        digest.update(path.relative_to(package).as_posix().encode())
+        digest.update(path.read_bytes())
+    digest.update(importlib.util.MAGIC_NUMBER)
+    digest.update(repr(sys.version_info[:3]).encode())
+    for name in _LIBRARIES:
+        spec = importlib.util.find_spec(name)
+        origin = spec.origin if spec is not None else None
+        try:
+            stat = os.stat(origin) if origin else None
+        except OSError:
+            stat = None
+        digest.update(f"{name}|{origin}|{stat and (stat.st_size, stat.st_mtime_ns)}".encode())
+    return digest.hexdigest()[:20]
+
+
+def cache_dir() -> Path | None:
+    """The folder entries are read from and written to; None when the cache is off."""
+    configured = os.environ.get(CACHE_ENV)
+    if configured is not None:
+        if configured.strip().lower() in _OFF:
+            return None
+        base = Path(configured)
+    else:
+        home = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+        base = Path(home) / "assembler"
+    return base / _fingerprint()
+
+
+def key(*parts: str | bytes) -> str:
+    digest = hashlib.sha256()
+    for part in parts:
+        data = part.encode("utf-8") if isinstance(part, str) else part
+        digest.update(len(data).to_bytes(8, "little"))
+        digest.update(data)
+    return digest.hexdigest()
+
+
+def load(kind: str, entry: str) -> bytes | None:
+    folder = cache_dir()
+    if folder is None:
+        return None
+    try:
+        return (folder / kind / entry).read_bytes()
+    except OSError:
+        return None
+
+
+def store(kind: str, entry: str, data: bytes) -> None:
+    """Write an entry under a temporary name and rename it into place; failures are ignored."""
+    folder = cache_dir()
+    if folder is None:
+        return
+    target = folder / kind / entry
+    temp = target.with_name(f".{entry}.{os.getpid()}.part")
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+        temp.write_bytes(data)
+        os.replace(temp, target)
+    except OSError:
+        try:
+            temp.unlink()
+        except OSError:
+            pass
+
+
+def load_value(kind: str, entry: str, valid: Callable[[Any], bool]) -> Any:
+    """A stored value (marshal format), or None when there is none or it is not `valid`."""
+    data = load(kind, entry)
+    if data is None:
+        return None
+    try:
+        value = marshal.loads(data)
+    except (EOFError, ValueError, TypeError):
+        return None
+    return value if valid(value) else None
+
+
+def store_value(kind: str, entry: str, value: Any) -> None:
+    store(kind, entry, marshal.dumps(value))
+
+
+def environment_options(env: Any) -> str:
+    """What in a Jinja environment changes the code it compiles a source to."""
+    options = [type(env).__module__, type(env).__qualname__, repr(env.autoescape),
+               repr(getattr(env.finalize, "__qualname__", env.finalize)),
+               repr(sorted(getattr(env, "intercepted_binops", ()))),
+               repr(sorted(getattr(env, "intercepted_unops", ()))),
+               env.block_start_string, env.block_end_string, env.variable_start_string,
+               env.variable_end_string, env.comment_start_string, env.comment_end_string,
+               repr(env.line_statement_prefix), repr(env.line_comment_prefix),
+               repr((env.trim_blocks, env.lstrip_blocks, env.keep_trailing_newline,
+                     env.newline_sequence, env.optimized)),
+               repr(sorted(type(e).__qualname__ for e in env.extensions.values())),
+               # The code looks filters and tests up by name when it is loaded.
+               repr(sorted(env.filters)), repr(sorted(env.tests))]
+    return "\n".join(options)
+
+
+def compile_template(env: Any, source: str) -> Any:
+    """`env.from_string(source)`, with the compiled code kept on disk.
+
+    A syntax error is raised as from `from_string`, and nothing is stored for it.
+    """
+    entry = key("jinja", environment_options(env), source)
+    code = load_value("jinja", entry, lambda value: isinstance(value, CodeType))
+    if code is None:
+        code = env.compile(source)
+        store_value("jinja", entry, code)
+    # A plain dict of the environment's globals, not the ChainMap `make_globals` gives: Jinja
+    # copies the globals into every render's context, and a ChainMap is slow to iterate.
+    return env.template_class.from_code(env, code, dict(env.make_globals(None)), None)

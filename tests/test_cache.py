@@ -1,0 +1,126 @@
+"""The compile cache: a warm run gives the same bytes as a cold one, and a damaged, missing or
+unwritable cache only costs time, never a wrong or failed order."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import jinja2
+import pytest
+
+from assembler import cache
+from assembler.environment import make_environment
+from conftest import ROOT, SEED, document_text, make_template
+
+
+def _render(tmp_path: Path, cache_dir: str, name: str, *extra: str,
+            template: Path | None = None) -> subprocess.CompletedProcess:
+    """`assembler render` in its own process (in-process caches start empty every time)."""
+    out = tmp_path / name
+    command = [sys.executable, "-m", "assembler", "render", str(SEED), "-o", str(out), *extra]
+    if template is not None:
+        command += ["--template", str(template)]
+    env = dict(os.environ, PYTHONPATH=str(ROOT), ASSEMBLER_CACHE_DIR=cache_dir,
+               XDG_CACHE_HOME=str(tmp_path / "xdg"))
+    return subprocess.run(command, env=env, capture_output=True, text=True)
+
+
+def _entries(folder: Path) -> dict[str, list[Path]]:
+    found: dict[str, list[Path]] = {}
+    for path in folder.rglob("*"):
+        if path.is_file():
+            found.setdefault(path.parent.name, []).append(path)
+    return found
+
+
+def test_warm_cache_gives_the_same_bytes_as_cold(tmp_path):
+    store = tmp_path / "cache"
+    cold = _render(tmp_path, str(store), "cold.docx")
+    assert cold.returncode == 0, cold.stderr
+    entries = _entries(store)
+    # The template's prepared parts, its compiled parts and clauses, the court record, and
+    # the Word XML of each piece of prose.
+    assert set(entries) == {"template", "jinja", "courts", "prose"}
+    assert len(entries["jinja"]) >= 5
+    stamps = {p.stat().st_mtime_ns for files in entries.values() for p in files}
+    warm = _render(tmp_path, str(store), "warm.docx")
+    assert warm.returncode == 0, warm.stderr
+    assert (tmp_path / "warm.docx").read_bytes() == (tmp_path / "cold.docx").read_bytes()
+    # Served from the cache: nothing was written again.
+    assert {p.stat().st_mtime_ns for files in _entries(store).values() for p in files} == stamps
+    off = _render(tmp_path, "off", "off.docx")
+    assert (tmp_path / "off.docx").read_bytes() == (tmp_path / "cold.docx").read_bytes(), off.stderr
+
+
+def test_damaged_entries_are_redone_not_trusted(tmp_path):
+    store = tmp_path / "cache"
+    assert _render(tmp_path, str(store), "first.docx").returncode == 0
+    files = [p for group in _entries(store).values() for p in group]
+    for path in files:
+        path.write_bytes(b"\x00not what was stored")
+    again = _render(tmp_path, str(store), "again.docx")
+    assert again.returncode == 0, again.stderr
+    assert (tmp_path / "again.docx").read_bytes() == (tmp_path / "first.docx").read_bytes()
+    assert all(p.read_bytes() != b"\x00not what was stored" for p in files)  # rewritten
+
+
+def test_cache_off_writes_nothing_and_an_unwritable_cache_is_no_error(tmp_path):
+    off = _render(tmp_path, "off", "off.docx")
+    assert off.returncode == 0, off.stderr
+    assert not (tmp_path / "xdg").exists()
+    blocker = tmp_path / "not-a-folder"
+    blocker.write_text("a file where the cache folder would go")
+    result = _render(tmp_path, str(blocker), "blocked.docx")
+    assert result.returncode == 0, result.stderr
+    assert result.stderr == off.stderr  # the same notes (the cite check's), nothing more
+    assert (tmp_path / "blocked.docx").read_bytes() == (tmp_path / "off.docx").read_bytes()
+
+
+def test_default_location_follows_xdg(tmp_path):
+    env = {k: v for k, v in os.environ.items() if k != "ASSEMBLER_CACHE_DIR"}
+    env.update(PYTHONPATH=str(ROOT), XDG_CACHE_HOME=str(tmp_path / "xdg"))
+    command = [sys.executable, "-m", "assembler", "render", str(SEED), "-o",
+               str(tmp_path / "o.docx")]
+    assert subprocess.run(command, env=env, capture_output=True).returncode == 0
+    assert _entries(tmp_path / "xdg" / "assembler").get("template")
+
+
+def test_a_refused_template_is_refused_again_from_a_warm_cache(tmp_path):
+    bad = make_template(tmp_path / "bad.docx", ["Case {{ case_number "])
+    store = str(tmp_path / "cache")
+    for attempt in ("one.docx", "two.docx"):
+        result = _render(tmp_path, store, attempt, template=bad)
+        assert result.returncode == 1
+        assert "Jinja syntax error" in result.stderr and "bad.docx:word/document.xml" in result.stderr
+        assert not (tmp_path / attempt).exists()
+
+
+def test_templates_that_differ_get_their_own_entries(tmp_path):
+    store = str(tmp_path / "cache")
+    first = make_template(tmp_path / "a.docx", ["First {{ case_number }}"])
+    second = make_template(tmp_path / "b.docx", ["Second {{ case_number }}"])
+    for name, template in (("out-a.docx", first), ("out-b.docx", second)):
+        result = _render(tmp_path, store, name, template=template)
+        assert result.returncode == 0, result.stderr
+    assert document_text(tmp_path / "out-a.docx").startswith("First 3:")
+    assert document_text(tmp_path / "out-b.docx").startswith("Second 3:")
+
+
+def test_code_is_keyed_by_the_environment_that_compiled_it(tmp_path, monkeypatch):
+    monkeypatch.setenv("ASSEMBLER_CACHE_DIR", str(tmp_path))
+    source = "{{ name }}"
+    escaping = cache.compile_template(make_environment(autoescape=True), source)
+    plain = cache.compile_template(make_environment(autoescape=False), source)
+    assert escaping.render(name="<A & B>") == "&lt;A &amp; B&gt;"
+    assert plain.render(name="<A & B>") == "<A & B>"
+    assert len(list((tmp_path).rglob("jinja/*"))) == 2
+    # An environment without a filter the code names does not get that code.
+    with_money = make_environment(autoescape=True)
+    assert cache.compile_template(with_money, "{{ 5 | money }}").render() == "$5.00"
+    without = make_environment(autoescape=True)
+    del without.filters["money"]
+    with pytest.raises(jinja2.TemplateAssertionError):
+        cache.compile_template(without, "{{ 5 | money }}")

@@ -13,12 +13,10 @@ import dataclasses
 import csv
 import hashlib
 import io
-import multiprocessing
 import os
 import signal
 import time
 import typing
-from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable, Iterator
@@ -30,7 +28,7 @@ from .errors import AssemblerError, CaseFileError, OutputError
 from .rawdata import LocatedData, Path_, apply_override, parse_override, read_data_file
 
 MANIFEST = "manifest.csv"
-CHUNK = 16  # rows per task: enough to make inter-process traffic negligible
+CHUNK = 16  # rows per task at most: enough to make inter-process traffic negligible
 
 
 @dataclass
@@ -306,8 +304,15 @@ def _worker_init() -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)
 
 
-def _worker_chunk(chunk: list[tuple[int, dict[Path_, str] | str]]) -> list[RowResult]:
-    return [_render_row(row, cells) for row, cells in chunk]
+_Task = "tuple[int, dict[Path_, str] | str] | RowResult"
+
+
+def _run_task(task: Any) -> RowResult:
+    return task if isinstance(task, RowResult) else _render_row(*task)
+
+
+def _worker_chunk(chunk: list[Any]) -> list[RowResult]:
+    return [_run_task(task) for task in chunk]
 
 
 # ---- the manifest --------------------------------------------------------------------------
@@ -345,10 +350,14 @@ class _Journal:
         _write_manifest(path, carried)
         self.handle = path.open("a", encoding="utf-8", newline="")
         self.writer = csv.writer(self.handle, lineterminator="\n")
+        self.last_row = max((r.row for r in carried), default=0)
+        self.in_order = True  # rows appended in row order: no rewrite needed at the end
 
     def add(self, result: RowResult) -> None:
         self.writer.writerow(result.cells())
         self.handle.flush()
+        self.in_order = self.in_order and result.row > self.last_row
+        self.last_row = max(self.last_row, result.row)
 
     def close(self) -> None:
         self.handle.close()
@@ -420,12 +429,13 @@ def run_batch(options: BatchOptions,
 
     names: dict[str, int] = {}
 
-    def tasks() -> Iterator[tuple[int, dict[Path_, str] | str]]:
-        """Rows to render; finished ones (on resume) and repeated file names are recorded
-        here, in row order, before any render."""
+    def tasks() -> Iterator[_Task]:
+        """Each row in order: to render, or already decided (finished before a resume, or a
+        file name an earlier row has). Decided rows travel with the others, so every row is
+        recorded in row order."""
         for row, cells in rows.rows():
             if row in done:
-                record(done[row])
+                yield done[row]
                 continue
             if isinstance(cells, str):
                 yield row, cells
@@ -433,9 +443,9 @@ def run_batch(options: BatchOptions,
             number = str(cells.get(("case_number",), base.get("case_number")) or "").strip()
             name = output_name_for_number(number) if number else ""
             if name and name in names:
-                record(RowResult(row, number, "failed", error=(
+                yield RowResult(row, number, "failed", error=(
                     f"{options.rows_file}:row {row}: case_number: '{number}' gives the same "
-                    f"file name as row {names[name]} ({name})")))
+                    f"file name as row {names[name]} ({name})"))
                 continue
             if name:
                 names[name] = row
@@ -443,16 +453,16 @@ def run_batch(options: BatchOptions,
 
     try:
         if options.jobs <= 1:
-            for row, cells in tasks():
-                record(_render_row(row, cells))
+            for task in tasks():
+                record(_run_task(task))
         else:
-            _run_pool(options, tasks(), record)
+            _run_pool(options, tasks(), total, record)
     except KeyboardInterrupt:
         summary.interrupted = True
     finally:
         if journal is not None:
             journal.close()
-            if not summary.interrupted:
+            if not summary.interrupted and (converter is not None or not journal.in_order):
                 final = list(read_manifest(manifest_path).values())
                 if converter is not None:
                     _convert_pdfs(options, converter, final, summary, progress)
@@ -483,33 +493,41 @@ def _convert_pdfs(options: BatchOptions, converter: Any, results: list[RowResult
             progress(summary.total, summary.total, result)
 
 
-def _run_pool(options: BatchOptions, tasks: Iterator[tuple[int, Any]],
+def _run_pool(options: BatchOptions, tasks: Iterator[Any], total: int,
               record: Callable[[RowResult], None]) -> None:
-    context = multiprocessing.get_context("fork")
-    window = options.jobs * 2
-    pending: set[Future] = set()
+    """Render in `options.jobs` forked workers (which inherit the compiled template and the
+    warm caches); results are recorded in row order, as they are in one process.
+
+    Chunks shrink towards the end (guided scheduling), so the workers finish together.
+    """
+    import multiprocessing
+    from collections import deque
+    from concurrent.futures import Future, ProcessPoolExecutor
+
+    jobs = options.jobs
+    window = jobs * 2  # chunks in flight: each worker has the next one queued
+    pending: deque[Future] = deque()
+    left = total
 
     def collect(until: int) -> None:
-        """Record finished chunks until at most `until` are still pending."""
-        nonlocal pending
+        """Record the oldest chunks until at most `until` are still pending."""
         while len(pending) > until:
-            finished, pending = wait(pending, return_when=FIRST_COMPLETED)
-            for future in finished:
-                for result in future.result():
-                    record(result)
+            for result in pending.popleft().result():
+                record(result)
 
-    with ProcessPoolExecutor(max_workers=options.jobs, mp_context=context,
+    with ProcessPoolExecutor(max_workers=jobs, mp_context=multiprocessing.get_context("fork"),
                              initializer=_worker_init) as pool:
         try:
-            chunk: list[tuple[int, Any]] = []
+            chunk: list[Any] = []
             for task in tasks:
                 chunk.append(task)
-                if len(chunk) == CHUNK:
-                    pending.add(pool.submit(_worker_chunk, chunk))
+                if len(chunk) >= max(1, min(CHUNK, left // (4 * jobs))):
+                    left -= len(chunk)
+                    pending.append(pool.submit(_worker_chunk, chunk))
                     chunk = []
                     collect(window - 1)
             if chunk:
-                pending.add(pool.submit(_worker_chunk, chunk))
+                pending.append(pool.submit(_worker_chunk, chunk))
             collect(0)
         except KeyboardInterrupt:
             # Stop handing out rows; the workers finish what they hold, and it is recorded.

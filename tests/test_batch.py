@@ -54,9 +54,10 @@ def test_fixture_batch_writes_every_order_and_a_complete_manifest(tmp_path):
     assert "Example Broadband Co." in first and "NOTICE TO SUBSCRIBER" in first
 
 
-def test_bad_rows_are_reported_with_row_and_field_and_good_rows_written(tmp_path):
+@pytest.mark.parametrize("jobs", [1, 2])
+def test_bad_rows_are_reported_with_row_and_field_and_good_rows_written(tmp_path, jobs):
     out = tmp_path / "out"
-    result = batch(BAD, "--base", BASE, "-o", out, "-j", 1)
+    result = batch(BAD, "--base", BASE, "-o", out, "-j", jobs)
     assert result.exit_code == 1
     errors = {line for line in result.stderr.splitlines() if line.startswith("error:")}
     where = f"error: {BAD}:row"
@@ -80,6 +81,22 @@ def test_bad_rows_are_reported_with_row_and_field_and_good_rows_written(tmp_path
     assert written == ["3-23-cv-02001-order.docx", "3-23-cv-02009-order.docx", "manifest.csv",
                        "tmp-escape-order.docx"]
     assert result.stdout.startswith("3 ok, 7 failed")
+
+
+def test_worker_processes_give_the_same_manifest_and_files_as_one_process(tmp_path):
+    rows = tmp_path / "rows.csv"
+    lines = [HEADER]
+    for index in range(150):  # enough for full chunks and the shrinking ones at the end
+        number = 5 if index in (40, 97) else index  # two repeats of an earlier case number
+        lines.append(f"3:24-cv-{number:05d},203.0.113.{index % 250 + 1},Example Broadband Co.,"
+                     f"6,{'2023-13-01' if index % 37 == 5 else '2023-04-03'}\n")
+    _write(rows, "".join(lines))
+    one, two = tmp_path / "one", tmp_path / "two"
+    assert batch(rows, "--base", BASE, "-o", one, "-j", 1).exit_code == 1
+    assert batch(rows, "--base", BASE, "-o", two, "-j", 2).exit_code == 1
+    assert (one / "manifest.csv").read_bytes() == (two / "manifest.csv").read_bytes()
+    assert [int(e["row"]) for e in manifest(two)] == list(range(2, 152))
+    assert sorted(p.name for p in one.iterdir()) == sorted(p.name for p in two.iterdir())
 
 
 def _write(path, text, encoding="utf-8"):

@@ -127,3 +127,29 @@ def test_footnote_mistakes_name_the_case_file_line(tmp_path, background, message
     assert result.exit_code == 1
     assert result.output.strip().splitlines()[-1] == f"error: {case}:{line}: background: {message}"
     assert not (tmp_path / "o.docx").exists()
+
+
+def test_the_program_exits_with_the_commands_status_and_flushes_its_output(tmp_path):
+    """`python -m assembler` (and the console script) leave through cli.entry."""
+    import os
+    import subprocess
+    import sys
+
+    from conftest import ROOT, SEED
+
+    env = dict(os.environ, PYTHONPATH=str(ROOT))
+    out = tmp_path / "order.docx"
+    ok = subprocess.run([sys.executable, "-m", "assembler", "render", str(SEED), "-o", str(out)],
+                        env=env, capture_output=True, text=True)
+    assert ok.returncode == 0, ok.stderr
+    assert out.read_bytes()[:2] == b"PK" and "wrote" in ok.stdout
+    again = subprocess.run([sys.executable, "-m", "assembler", "render", str(SEED), "-o",
+                            str(out)], env=env, capture_output=True, text=True)
+    assert again.returncode == 1
+    assert again.stderr.strip().splitlines()[-1] == f"error: {out}: already exists (use --force to overwrite)"
+    usage = subprocess.run([sys.executable, "-m", "assembler", "no-such-command"], env=env,
+                           capture_output=True, text=True)
+    assert usage.returncode == 2 and "No such command" in usage.stderr
+    listing = subprocess.run([sys.executable, "-m", "assembler", "clauses"], env=env,
+                             capture_output=True, text=True)
+    assert listing.returncode == 0 and listing.stdout.count("\n") > 20  # long output, all there

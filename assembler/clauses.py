@@ -26,6 +26,8 @@ from .environment import make_environment, render_limited
 from .errors import ClauseError
 from .prose import markdown_escape
 
+# libyaml's safe loader when PyYAML was built with it (the same YAML, parsed in C).
+_SAFE_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 _FRONT = re.compile(r"\A---\s*\n(.*?)\n---\s*\n", re.DOTALL)
 ANY = "any"
 
@@ -161,7 +163,7 @@ def parse_clause(path: Path, clause_id: str) -> Clause:
         raise ClauseError("a clause starts with a front-matter header between '---' lines",
                           file=f"{path}:1", clause=clause_id)
     try:
-        header = yaml.safe_load(match.group(1)) or {}
+        header = yaml.load(match.group(1), Loader=_SAFE_LOADER) or {}
     except yaml.YAMLError as exc:
         raise ClauseError(f"front matter is not valid YAML: {exc}", file=f"{path}:1",
                           clause=clause_id) from None

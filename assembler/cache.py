@@ -100,7 +100,10 @@ def store(kind: str, entry: str, data: bytes) -> None:
     target = folder / kind / entry
     temp = target.with_name(f".{entry}.{os.getpid()}.part")
     try:
-        target.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+        if not folder.is_dir():
+            folder.mkdir(parents=True, exist_ok=True, mode=0o700)
+            _prune(folder)
+        target.parent.mkdir(exist_ok=True, mode=0o700)
         temp.write_bytes(data)
         os.replace(temp, target)
     except OSError:
@@ -108,6 +111,26 @@ def store(kind: str, entry: str, data: bytes) -> None:
             temp.unlink()
         except OSError:
             pass
+
+
+STALE_DAYS = 30
+
+
+def _prune(current: Path) -> None:
+    """When a new fingerprint folder is made (an upgrade, an edited package), remove the
+    folders of other fingerprints that have not changed for STALE_DAYS days."""
+    import shutil
+    import time
+
+    cutoff = time.time() - STALE_DAYS * 86400
+    for sibling in current.parent.iterdir():
+        try:
+            if (sibling != current and sibling.is_dir() and not sibling.is_symlink()
+                    and len(sibling.name) == len(current.name)
+                    and sibling.stat().st_mtime < cutoff):
+                shutil.rmtree(sibling, ignore_errors=True)
+        except OSError:
+            continue
 
 
 def load_value(kind: str, entry: str, valid: Callable[[Any], bool]) -> Any:

@@ -124,3 +124,20 @@ def test_code_is_keyed_by_the_environment_that_compiled_it(tmp_path, monkeypatch
     del without.filters["money"]
     with pytest.raises(jinja2.TemplateAssertionError):
         cache.compile_template(without, "{{ 5 | money }}")
+
+
+def test_a_new_fingerprint_folder_prunes_long_unused_ones_only(tmp_path, monkeypatch):
+    import time
+
+    monkeypatch.setenv("ASSEMBLER_CACHE_DIR", str(tmp_path))
+    current = cache.cache_dir()
+    old, recent = tmp_path / ("0" * len(current.name)), tmp_path / ("1" * len(current.name))
+    mine = tmp_path / "notes"  # not a fingerprint folder: never touched
+    for folder in (old, recent, mine):
+        (folder / "jinja").mkdir(parents=True)
+    long_ago = time.time() - (cache.STALE_DAYS + 1) * 86400
+    os.utime(old, (long_ago, long_ago))
+    os.utime(mine, (long_ago, long_ago))
+    cache.store("jinja", "entry", b"data")
+    assert cache.load("jinja", "entry") == b"data"
+    assert not old.exists() and recent.exists() and mine.exists()

@@ -29,6 +29,7 @@ from __future__ import annotations
 
 import argparse
 import csv
+import hashlib
 import os
 import shutil
 import statistics
@@ -36,6 +37,7 @@ import subprocess
 import sys
 import tempfile
 import time
+import zipfile
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -94,6 +96,20 @@ def naive_loop(rows: Path, out: Path, limit: int) -> int:
         document.save(str(out / f"{row}.docx"))
         written += 1
     return written
+
+
+def verify(out: Path, count: int) -> None:
+    """Every order a valid .docx, and the manifest complete: one ok line per row."""
+    with (out / "manifest.csv").open(newline="", encoding="utf-8") as handle:
+        entries = list(csv.DictReader(handle))
+    if len(entries) != count or any(e["status"] != "ok" for e in entries):
+        raise SystemExit(f"{out}: the manifest does not list {count} finished rows")
+    for entry in entries:
+        with zipfile.ZipFile(out / entry["output"]) as archive:
+            if archive.testzip() is not None or "word/document.xml" not in archive.namelist():
+                raise SystemExit(f"{out / entry['output']}: not a valid .docx")
+        if hashlib.sha256((out / entry["output"]).read_bytes()).hexdigest() != entry["sha256"]:
+            raise SystemExit(f"{out / entry['output']}: does not match its manifest line")
 
 
 def timed(command: list[str], env: dict[str, str]) -> tuple[float, int]:
@@ -159,6 +175,8 @@ def main() -> None:
             cold = dict(env, ASSEMBLER_CACHE_DIR=str(work / f"cold-cache-{attempt}"))
             seconds, _ = timed(cli(rows, work / f"cold-{attempt}", 1), cold)
             results["cold"].append(args.rows / seconds)
+        for jobs in (1, args.jobs):
+            verify(work / f"j{jobs}-{args.repeat - 1}", args.rows)
         median = {k: statistics.median(v) for k, v in results.items()}
         print(f"rows: {args.rows} (naive loop: {naive_rows}), repeats: {args.repeat}, "
               f"cores: {os.cpu_count()}")
@@ -171,6 +189,8 @@ def main() -> None:
         print(f"ratio -j1 --dry-run / naive: {median['dry'] / median['naive']:.1f}")
         print(f"ratio -j1 empty cache / naive: {median['cold'] / median['naive']:.1f}")
         print(f"ratio -j{args.jobs} / -j1: {median[f'j{args.jobs}'] / median['j1']:.2f}")
+        print(f"verified: -j1 and -j{args.jobs} each wrote {args.rows} valid .docx files and a "
+              "complete manifest")
         if args.memory:
             peaks = {}
             for count in (1000, 10000):

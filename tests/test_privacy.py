@@ -113,3 +113,31 @@ def test_check_rejects_other_files(tmp_path):
     other.write_text("x")
     result = CliRunner().invoke(main, ["check", str(other)])
     assert result.exit_code == 1 and "check reads a case file" in result.output
+
+
+def _part(text):
+    return (f'<w:hdr xmlns:w="x"><w:p><w:r><w:t>{text}</w:t></w:r></w:p></w:hdr>').encode()
+
+
+def test_unchanged_parts_keep_their_findings_and_changed_parts_are_scanned_again():
+    from assembler.checks import package_privacy_findings
+
+    body = _part("Nothing to see.").replace(b"w:hdr", b"w:document")
+    with_ssn = {"word/document.xml": body, "word/header1.xml": _part("SSN 123-45-6789")}
+    first = package_privacy_findings(with_ssn)
+    again = package_privacy_findings(dict(with_ssn))  # same bytes: the same findings
+    assert [f.code for f in first] == [f.code for f in again] == ["ssn"]
+    assert again[0].where == "word/header1.xml: paragraph 1"
+    clean = package_privacy_findings({**with_ssn, "word/header1.xml": _part("Page 1")})
+    assert clean == []
+    named = {"word/document.xml": body, "word/header1.xml": _part("About Tina Minor")}
+    assert package_privacy_findings(named) == []
+    assert [f.code for f in package_privacy_findings(named, ["Tina Minor"])] == ["minor-name"]
+
+
+def test_reader_text_keeps_every_character_outside_tags():
+    from assembler.checks import _reader_text
+
+    assert _reader_text("<w:p><w:r><w:t>a &gt; b &amp; c</w:t></w:r></w:p>") == "a > b & c\n"
+    assert _reader_text("<w:p><w:r><w:t>x>y</w:t><w:tab/><w:t>z</w:t></w:r></w:p>") == "x>y z\n"
+    assert _reader_text("before<w:p/>after") == "beforeafter"

@@ -118,7 +118,8 @@ class CompiledTemplate:
                 raise TemplateError(f"{exc.message}", file=f"{self.name}:{name}") from None
             except jinja2.TemplateError as exc:
                 raise TemplateError(f"template error: {exc}", file=f"{self.name}:{name}") from None
-            xml = re.sub(r"\n<w:p([ >])", r"<w:p\1", xml)
+            # Undo the line breaks put before paragraphs for Jinja's line numbers.
+            xml = xml.replace("\n<w:p ", "<w:p ").replace("\n<w:p>", "<w:p>")
             rendered[name] = (xml.replace("{_{", "{{").replace("}_}", "}}")
                               .replace("{_%", "{%").replace("%_}", "%}"))
         self._place_footnotes(rendered, footnotes)

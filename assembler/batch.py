@@ -503,6 +503,7 @@ def _run_pool(options: BatchOptions, tasks: Iterator[Any], total: int,
     import multiprocessing
     from collections import deque
     from concurrent.futures import Future, ProcessPoolExecutor
+    from concurrent.futures.process import BrokenProcessPool
 
     jobs = options.jobs
     window = jobs * 2  # chunks in flight: each worker has the next one queued
@@ -529,6 +530,11 @@ def _run_pool(options: BatchOptions, tasks: Iterator[Any], total: int,
             if chunk:
                 pending.append(pool.submit(_worker_chunk, chunk))
             collect(0)
+        except BrokenProcessPool:
+            # A worker was killed (out of memory, a signal): what was recorded stands.
+            raise OutputError("a worker process stopped unexpectedly; the orders recorded in "
+                              "the manifest are complete: run again with --resume",
+                              file=str(options.out_dir)) from None
         except KeyboardInterrupt:
             # Stop handing out rows; the workers finish what they hold, and it is recorded.
             for future in pending:

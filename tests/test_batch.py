@@ -295,3 +295,32 @@ def test_a_row_never_changes_the_shared_base_or_another_row():
     with pytest.raises(CaseFileError, match="not a mapping"):
         merge_row(base, {("case_number", "part"): "x"})
     assert base == before
+
+
+def test_a_killed_worker_stops_the_batch_with_one_line_and_resume_finishes(tmp_path, monkeypatch):
+    import assembler.batch as batch_module
+
+    rows = tmp_path / "rows.csv"
+    _make_rows(rows, 120)
+    out = tmp_path / "out"
+    render_row = batch_module._render_row
+
+    def dies_on_row_90(row, cells):
+        if row == 90:
+            os._exit(9)  # as the kernel's out-of-memory killer would leave it
+        return render_row(row, cells)
+
+    monkeypatch.setattr(batch_module, "_render_row", dies_on_row_90)  # inherited by the fork
+    result = batch(rows, "--base", BASE, "-o", out, "-j", 2)
+    assert result.exit_code == 1
+    assert result.stderr.strip().splitlines()[-1] == (
+        f"error: {out}: a worker process stopped unexpectedly; the orders recorded in the "
+        "manifest are complete: run again with --resume")
+    recorded = manifest(out)
+    assert recorded and all(sha(out / e["output"]) == e["sha256"] for e in recorded)
+    assert [int(e["row"]) for e in recorded] == list(range(2, 2 + len(recorded)))
+    monkeypatch.setattr(batch_module, "_render_row", render_row)
+    again = batch(rows, "--base", BASE, "-o", out, "-j", 2, "--resume")
+    assert again.exit_code == 0, again.output
+    assert [int(e["row"]) for e in manifest(out)] == list(range(2, 122))
+    assert len(list(out.glob("*.docx"))) == 120 and not list(out.glob(".*.part"))

@@ -9,8 +9,9 @@ ones in flight (milliseconds), so nothing is half-written.
 from __future__ import annotations
 
 import codecs
-import dataclasses
 import csv
+import dataclasses
+import gc
 import hashlib
 import io
 import os
@@ -451,6 +452,10 @@ def run_batch(options: BatchOptions,
                 names[name] = row
             yield row, cells
 
+    # Everything made so far (modules, the compiled template, the base) lives as long as the
+    # batch: keep it out of the garbage collector's full passes, which would otherwise walk
+    # it again and again and, in forked workers, copy every page it touches.
+    gc.freeze()
     try:
         if options.jobs <= 1:
             for task in tasks():
@@ -460,6 +465,7 @@ def run_batch(options: BatchOptions,
     except KeyboardInterrupt:
         summary.interrupted = True
     finally:
+        gc.unfreeze()
         if journal is not None:
             journal.close()
             if not summary.interrupted and (converter is not None or not journal.in_order):
@@ -550,6 +556,7 @@ def _run_pool(options: BatchOptions, tasks: Iterator[Any], total: int,
 
 
 def _remove_stale_temporaries(folder: Path) -> None:
+    """Temporary files an interrupted or killed run left behind."""
     for stale in folder.glob(".*.part"):
         try:
             stale.unlink()

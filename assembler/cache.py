@@ -6,8 +6,9 @@ cleaning the template package and loading courts-db cost more than rendering a w
 Like Python's own `__pycache__`, the results are kept on disk and reused while their inputs are
 unchanged. An entry's key is a hash of everything its content depends on (the input's bytes and
 the environment's compile options), and entries live in a folder named after a fingerprint of
-this package's own code and of the Python and Jinja versions, so no change can serve a stale
-entry. The cache is only ever an optimisation: an entry that cannot be read, or a folder that
+this package's own code, the Python version and the installed libraries whose output is kept,
+so no change can serve a stale entry. Each such folder carries a CACHEDIR.TAG (so backup tools
+skip it); only tagged folders are ever pruned. The cache is only ever an optimisation: an entry that cannot be read, or a folder that
 cannot be written, means the work is simply done again.
 
 Location: `$ASSEMBLER_CACHE_DIR` if set (`off` turns the cache off), else
@@ -102,6 +103,8 @@ def store(kind: str, entry: str, data: bytes) -> None:
     try:
         if not folder.is_dir():
             folder.mkdir(parents=True, exist_ok=True, mode=0o700)
+            (folder / "CACHEDIR.TAG").write_text(
+                f"{_TAG_SIGNATURE}\n# the compile cache of assembler (safe to delete)\n")
             _prune(folder)
         target.parent.mkdir(exist_ok=True, mode=0o700)
         temp.write_bytes(data)
@@ -114,20 +117,28 @@ def store(kind: str, entry: str, data: bytes) -> None:
 
 
 STALE_DAYS = 30
+_TAG_SIGNATURE = "Signature: 8a477f597d28d172789f06886806bc55"  # the Cache Directory Tagging spec
 
 
 def _prune(current: Path) -> None:
     """When a new fingerprint folder is made (an upgrade, an edited package), remove the
-    folders of other fingerprints that have not changed for STALE_DAYS days."""
+    folders of other fingerprints that have not changed for STALE_DAYS days.
+
+    Only a folder named like a fingerprint and holding this cache's CACHEDIR.TAG is removed,
+    whatever else ASSEMBLER_CACHE_DIR's folder holds.
+    """
     import shutil
     import time
 
     cutoff = time.time() - STALE_DAYS * 86400
     for sibling in current.parent.iterdir():
         try:
-            if (sibling != current and sibling.is_dir() and not sibling.is_symlink()
-                    and len(sibling.name) == len(current.name)
-                    and sibling.stat().st_mtime < cutoff):
+            if (sibling == current or sibling.is_symlink() or not sibling.is_dir()
+                    or len(sibling.name) != len(current.name)
+                    or any(c not in "0123456789abcdef" for c in sibling.name)
+                    or sibling.stat().st_mtime >= cutoff):
+                continue
+            if (sibling / "CACHEDIR.TAG").read_text(errors="replace").startswith(_TAG_SIGNATURE):
                 shutil.rmtree(sibling, ignore_errors=True)
         except OSError:
             continue

@@ -31,7 +31,7 @@ def _render(tmp_path: Path, cache_dir: str, name: str, *extra: str,
 def _entries(folder: Path) -> dict[str, list[Path]]:
     found: dict[str, list[Path]] = {}
     for path in folder.rglob("*"):
-        if path.is_file():
+        if path.is_file() and path.name != "CACHEDIR.TAG":
             found.setdefault(path.parent.name, []).append(path)
     return found
 
@@ -131,13 +131,19 @@ def test_a_new_fingerprint_folder_prunes_long_unused_ones_only(tmp_path, monkeyp
 
     monkeypatch.setenv("ASSEMBLER_CACHE_DIR", str(tmp_path))
     current = cache.cache_dir()
-    old, recent = tmp_path / ("0" * len(current.name)), tmp_path / ("1" * len(current.name))
-    mine = tmp_path / "notes"  # not a fingerprint folder: never touched
-    for folder in (old, recent, mine):
+    width = len(current.name)
+    old, recent = tmp_path / ("0" * width), tmp_path / ("1" * width)
+    untagged = tmp_path / ("2" * width)  # named like one, but not ours: never touched
+    mine = tmp_path / "notes"
+    for folder in (old, recent, untagged, mine):
         (folder / "jinja").mkdir(parents=True)
+    for folder in (old, recent):
+        (folder / "CACHEDIR.TAG").write_text(cache._TAG_SIGNATURE + "\n")
     long_ago = time.time() - (cache.STALE_DAYS + 1) * 86400
-    os.utime(old, (long_ago, long_ago))
-    os.utime(mine, (long_ago, long_ago))
+    for folder in (old, untagged, mine):
+        os.utime(folder, (long_ago, long_ago))
     cache.store("jinja", "entry", b"data")
     assert cache.load("jinja", "entry") == b"data"
-    assert not old.exists() and recent.exists() and mine.exists()
+    assert (current / "CACHEDIR.TAG").read_text().startswith(cache._TAG_SIGNATURE)
+    assert not old.exists()
+    assert recent.exists() and untagged.exists() and mine.exists()

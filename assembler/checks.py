@@ -287,6 +287,8 @@ def package_privacy_findings(parts: dict[str, bytes], minors: Iterable[str] = ()
             found.extend(last[1])
             continue
         part_findings = _part_privacy_findings(name, parts[name], minors)
+        if len(_LAST_PART) > 64:  # a long-lived process rendering many different cases
+            _LAST_PART.clear()
         _LAST_PART[(name, minors)] = (parts[name], part_findings)
         found.extend(part_findings)
     core = parts.get("docProps/core.xml")

@@ -62,16 +62,20 @@ def _fingerprint() -> str:
 
 
 def cache_dir() -> Path | None:
-    """The folder entries are read from and written to; None when the cache is off."""
+    """The folder entries are read from and written to; None when the cache is off (or when
+    there is no home folder to put it in, or the package's own files cannot be read)."""
     configured = os.environ.get(CACHE_ENV)
-    if configured is not None:
-        if configured.strip().lower() in _OFF:
-            return None
-        base = Path(configured)
-    else:
-        home = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
-        base = Path(home) / "assembler"
-    return base / _fingerprint()
+    try:
+        if configured is not None:
+            if configured.strip().lower() in _OFF:
+                return None
+            base = Path(configured)
+        else:
+            home = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+            base = Path(home) / "assembler"
+        return base / _fingerprint()
+    except (OSError, RuntimeError):  # Path.home() raises RuntimeError without a home
+        return None
 
 
 def key(*parts: str | bytes) -> str:
@@ -177,7 +181,7 @@ def environment_options(env: Any) -> str:
     return "\n".join(options)
 
 
-def compile_template(env: Any, source: str) -> Any:
+def jinja_template(env: Any, source: str) -> Any:
     """`env.from_string(source)`, with the compiled code kept on disk.
 
     A syntax error is raised as from `from_string`, and nothing is stored for it.

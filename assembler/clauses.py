@@ -179,7 +179,7 @@ def parse_clause(path: Path, clause_id: str) -> Clause:
     body = text[match.end():]
     body_line = text[: match.end()].count("\n") + 1
     try:
-        template = cache.compile_template(clause_environment(), body)
+        template = cache.jinja_template(clause_environment(), body)
     except jinja2.TemplateSyntaxError as exc:
         line = body_line + (exc.lineno or 1) - 1
         raise ClauseError(f"Jinja syntax error: {exc.message}", file=f"{path}:{line}",

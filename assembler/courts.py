@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from dataclasses import asdict, dataclass
 from functools import lru_cache
 
@@ -35,15 +34,13 @@ def find_court(court_id: str) -> Court | None:
     courts-db).
     """
     entry = cache.key("court", court_id)
-    stored = cache.load("courts", entry)
+    # Stored as the record's fields, or an empty mapping for a court courts-db does not know.
+    stored = cache.load_value("courts", entry, lambda v: isinstance(v, dict)
+                              and set(v) in (set(), set(Court.__dataclass_fields__)))
     if stored is not None:
-        try:
-            record = json.loads(stored)
-            return None if record is None else Court(**record)
-        except (ValueError, TypeError):
-            pass
+        return Court(**stored) if stored else None
     court = _lookup(court_id)
-    cache.store("courts", entry, json.dumps(asdict(court) if court else None).encode())
+    cache.store_value("courts", entry, asdict(court) if court else {})
     return court
 
 

@@ -112,18 +112,18 @@ def test_templates_that_differ_get_their_own_entries(tmp_path):
 def test_code_is_keyed_by_the_environment_that_compiled_it(tmp_path, monkeypatch):
     monkeypatch.setenv("ASSEMBLER_CACHE_DIR", str(tmp_path))
     source = "{{ name }}"
-    escaping = cache.compile_template(make_environment(autoescape=True), source)
-    plain = cache.compile_template(make_environment(autoescape=False), source)
+    escaping = cache.jinja_template(make_environment(autoescape=True), source)
+    plain = cache.jinja_template(make_environment(autoescape=False), source)
     assert escaping.render(name="<A & B>") == "&lt;A &amp; B&gt;"
     assert plain.render(name="<A & B>") == "<A & B>"
     assert len(list((tmp_path).rglob("jinja/*"))) == 2
     # An environment without a filter the code names does not get that code.
     with_money = make_environment(autoescape=True)
-    assert cache.compile_template(with_money, "{{ 5 | money }}").render() == "$5.00"
+    assert cache.jinja_template(with_money, "{{ 5 | money }}").render() == "$5.00"
     without = make_environment(autoescape=True)
     del without.filters["money"]
     with pytest.raises(jinja2.TemplateAssertionError):
-        cache.compile_template(without, "{{ 5 | money }}")
+        cache.jinja_template(without, "{{ 5 | money }}")
 
 
 def test_a_new_fingerprint_folder_prunes_long_unused_ones_only(tmp_path, monkeypatch):
@@ -147,3 +147,33 @@ def test_a_new_fingerprint_folder_prunes_long_unused_ones_only(tmp_path, monkeyp
     assert (current / "CACHEDIR.TAG").read_text().startswith(cache._TAG_SIGNATURE)
     assert not old.exists()
     assert recent.exists() and untagged.exists() and mine.exists()
+
+
+def test_no_home_folder_means_no_cache_not_an_error(monkeypatch):
+    from pathlib import Path
+
+    def no_home():
+        raise RuntimeError("Could not determine home directory.")
+
+    monkeypatch.delenv("ASSEMBLER_CACHE_DIR", raising=False)
+    monkeypatch.delenv("XDG_CACHE_HOME", raising=False)
+    monkeypatch.setattr(Path, "home", staticmethod(no_home))
+    assert cache.cache_dir() is None
+    cache.store("jinja", "entry", b"data")  # nothing to write to: nothing happens
+    assert cache.load("jinja", "entry") is None
+    template = cache.jinja_template(make_environment(autoescape=True), "{{ x }}")
+    assert template.render(x="<b>") == "&lt;b&gt;"
+
+
+def test_court_records_known_and_unknown_come_back_from_the_cache(tmp_path, monkeypatch):
+    from assembler import courts
+
+    monkeypatch.setenv("ASSEMBLER_CACHE_DIR", str(tmp_path))
+    for attempt in range(2):  # the second time from the stored entries only
+        courts.find_court.cache_clear()
+        monkeypatch.setattr(courts, "_lookup", courts._lookup if attempt == 0 else None)
+        court = courts.find_court("ctd")
+        assert court.district == "District of Connecticut" and court.citation == "D. Conn."
+        assert courts.find_court("no-such-court") is None
+    courts.find_court.cache_clear()
+    assert len(list(tmp_path.rglob("courts/*"))) == 2

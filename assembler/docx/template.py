@@ -99,7 +99,7 @@ class CompiledTemplate:
                        and name not in ("docProps/core.xml", "docProps/custom.xml")}
         for name, source in self.sources.items():
             try:
-                self.compiled[name] = cache.compile_template(env, source)
+                self.compiled[name] = cache.jinja_template(env, source)
             except jinja2.TemplateSyntaxError as exc:
                 raise TemplateError(
                     f"Jinja syntax error: {exc.message} (in the paragraph "

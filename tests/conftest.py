@@ -27,7 +27,7 @@ def pytest_sessionfinish(session, exitstatus):
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = ROOT / "fixtures"
 SEED = FIXTURES / "cases" / "malibu-media-v-doe.yaml"
-REFERENCE_MD = ROOT.parent / "shared" / "reference" / "malibu-media-v-doe.order.md"
+REFERENCE_MD = FIXTURES / "reference" / "malibu-media-v-doe.order.md"
 W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 
 

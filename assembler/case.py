@@ -5,6 +5,7 @@ from __future__ import annotations
 import ipaddress
 import re
 from datetime import date
+from functools import lru_cache
 from decimal import Decimal
 from pathlib import Path
 from typing import Annotated, Any, Literal, Union
@@ -12,7 +13,7 @@ from typing import Annotated, Any, Literal, Union
 from pydantic import (AfterValidator, BaseModel, ConfigDict, Field, PositiveInt,
                       ValidationError, field_validator, model_validator)
 
-from .courts import find_court
+from .courts import resolve_court_id
 from .errors import AssemblerError, CaseFileError
 from .rawdata import LocatedData, apply_override, parse_override, read_data_file
 
@@ -54,6 +55,36 @@ MotionKind = Literal["default_judgment", "dismiss", "early_discovery_subpoena", 
 
 class Model(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=False)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _one_text_is_a_list(cls, data: Any) -> Any:
+        """`granted: "Count II"` is a one-item list: a list of text given one text."""
+        if isinstance(data, dict):
+            lists = _text_list_fields(cls)
+            if any(isinstance(data.get(name), str) for name in lists):
+                data = {k: [v] if k in lists and isinstance(v, str) else v
+                        for k, v in data.items()}
+        return data
+
+
+@lru_cache(maxsize=None)
+def _text_list_fields(model: type[BaseModel]) -> frozenset[str]:
+    """Fields of `model` that are (optionally) a list of text or of names."""
+    import types
+    import typing
+
+    names = set()
+    for name, info in model.model_fields.items():
+        shapes = [info.annotation]
+        if typing.get_origin(info.annotation) in (Union, types.UnionType):
+            shapes = [a for a in typing.get_args(info.annotation) if a is not type(None)]
+        if len(shapes) == 1 and typing.get_origin(shapes[0]) is list:
+            (item,) = typing.get_args(shapes[0])
+            base = typing.get_args(item)[0] if typing.get_origin(item) is Annotated else item
+            if base is str or typing.get_origin(base) is Literal:
+                names.add(name)
+    return frozenset(names)
 
 
 class Party(Model):
@@ -170,9 +201,8 @@ class Case(Model):
     @field_validator("court")
     @classmethod
     def _known_court(cls, value: str) -> str:
-        if find_court(value) is None:
-            raise ValueError(f"unknown court id '{value}' (courts-db ids look like 'ctd', 'nysd')")
-        return value
+        # A citation form ("N.D. Ill.") is read as its id; `court_note` says so.
+        return resolve_court_id(value)[0]
 
     @field_validator("case_number")
     @classmethod
@@ -199,16 +229,22 @@ _MESSAGES = {
 }
 
 
-def _message(error: dict[str, Any]) -> str:
+def _message(error: dict[str, Any], path: tuple[str | int, ...] = ()) -> str:
+    from .suggest import did_you_mean, keys_at
+
     kind = error["type"]
     value = error.get("input")
+    if kind == "extra_forbidden" and path:
+        hint = did_you_mean(str(path[-1]), keys_at(Case, path[:-1]))
+        return f"unknown key{hint or ' (check the spelling)'}; see `assembler schema`"
     if kind == "greater_than" and error.get("ctx", {}).get("gt") == 0:
         return "must be a positive integer"
     if kind.startswith("date") or kind.startswith("datetime"):
         return f"invalid date '{value}' (write it as YYYY-MM-DD)"
     if kind == "literal_error":
         expected = error.get("ctx", {}).get("expected", "")
-        return f"'{value}' is not one of {expected}"
+        hint = did_you_mean(str(value), re.findall(r"'([^']*)'", expected))
+        return f"'{value}' is not one of {expected}{hint}"
     if kind == "value_error":
         text = str(error.get("ctx", {}).get("error", error["msg"]))
         if "does not appear to be an IPv4 or IPv6 address" in text:
@@ -227,6 +263,23 @@ def _field_path(loc: tuple[Any, ...]) -> tuple[str | int, ...]:
         p[:1].isupper() or "[" in p or p in ("str", "function-after")))
 
 
+_SHAPE_ERRORS = {"string_type", "list_type", "model_type", "model_attributes_type", "dict_type"}
+
+
+def _actionable(errors: list[dict[str, Any]]) -> dict[str, Any]:
+    """The error a user can act on. A union reports errors for each shape a value may take;
+    the shape with fewest complaints, other than one of the wrong type, is the meant one."""
+    branches: dict[tuple, list[dict[str, Any]]] = {}
+    for error in errors:
+        labels = tuple(p for p in error["loc"] if p not in _field_path(error["loc"]))
+        branches.setdefault(labels, []).append(error)
+    if len(branches) == 1:
+        return errors[0]
+    chosen = min(branches.values(), key=lambda group: (
+        all(e["type"] in _SHAPE_ERRORS for e in group), len(group)))
+    return chosen[0]
+
+
 def validate_case(located: LocatedData, *, row: int | None = None) -> Case:
     """Validate located plain data into a Case; the first error names its line and field."""
     if not isinstance(located.data, dict):
@@ -235,15 +288,13 @@ def validate_case(located: LocatedData, *, row: int | None = None) -> Case:
     try:
         return Case.model_validate(located.data)
     except ValidationError as exc:
-        errors = exc.errors()
-        # A union reports one error per branch; the first is the one a user can act on.
-        first = errors[0]
+        first = _actionable(exc.errors())
         path = _field_path(first["loc"])
         line = None if row is not None else located.line_of(path)
         source = located.source
         if line == 0:  # the value came from a --set override, not from the file
             source, line = f"{source} (--set)", None
-        raise CaseFileError(_message(first), file=source, line=line, row=row,
+        raise CaseFileError(_message(first, path), file=source, line=line, row=row,
                             field=".".join(str(p) for p in path) or None) from None
 
 
@@ -282,3 +333,13 @@ def locate(error: "AssemblerError", located: LocatedData) -> None:
             error.line = line
         else:
             error.file = f"{located.source} (--set)" if line == 0 else error.file
+
+
+def court_note(located: LocatedData, case: Case) -> str | None:
+    """The note to print when the case file names its court other than by its id."""
+    written = located.data.get("court") if isinstance(located.data, dict) else None
+    if not isinstance(written, str) or written == case.court:
+        return None
+    note = resolve_court_id(written)[1]
+    line = located.line_of(("court",))
+    return f"{located.source}:{line}: {note}" if line else note

@@ -213,7 +213,10 @@ class ClauseLibrary:
 
     def get(self, clause_id: str) -> Clause:
         if clause_id not in self._paths:
-            raise ClauseError("unknown clause id (run `assembler clauses` for the list)",
+            from .suggest import did_you_mean
+
+            hint = did_you_mean(clause_id, self.ids())
+            raise ClauseError(f"unknown clause id{hint} (run `assembler clauses` for the list)",
                               clause=clause_id)
         if clause_id not in self._loaded:
             self._loaded[clause_id] = parse_clause(self._paths[clause_id], clause_id)

@@ -72,6 +72,9 @@ def render(case_file: Path, output: Path | None, overrides: tuple[str, ...],
     from .render import ensure_public_file_name, render_order, write_atomic
 
     case, located = load_located_case(case_file, overrides)
+    from .case import court_note
+    if note := court_note(located, case):
+        click.echo(f"note: {note}", err=True)
     citations = check_citations(case, located, case_file.parent)
     for finding in citations:
         click.echo(f"note: {finding}", err=True)
@@ -216,6 +219,38 @@ def clauses(chambers: Path | None, as_json: bool) -> None:
         click.echo(f"{r['id']:<{width}}  {r['title']}")
         click.echo(f"{'':<{width}}  motions: {', '.join(r['motions'])}; "
                    f"outcomes: {', '.join(r['outcomes'])}")
+
+
+@main.command()
+@click.argument("query", nargs=-1)
+@click.option("--json", "as_json", is_flag=True, help="Print JSON instead of a table.")
+@reports_errors
+def courts(query: tuple[str, ...], as_json: bool) -> None:
+    """List federal district court ids (courts-db) with their names and styles.
+
+    QUERY narrows the list: an id, a citation form or words, each of which may be the start
+    of a word of the court's name.
+
+    \b
+    Examples:
+      assembler courts "N.D. Ill."
+      assembler courts illinois northern
+    """
+    from .courts import court_rows
+
+    rows = court_rows(" ".join(query))
+    if as_json:
+        click.echo(json.dumps(rows, indent=2))
+        return
+    if not rows:
+        from .courts import court_hint
+        words = " ".join(query)
+        raise AssemblerError(f"no court matches '{words}'{court_hint(words)}")
+    width = max(len(r["id"]) for r in rows)
+    name_width = max(len(r["name"]) for r in rows)
+    for r in rows:
+        click.echo(f"{r['id']:<{width}}  {r['name']:<{name_width}}  {r['citation']:<12}  "
+                   f"style: {r['style']}")
 
 
 @main.command()

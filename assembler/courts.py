@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import asdict, dataclass
 from functools import lru_cache
 
@@ -91,6 +92,16 @@ def _split_name(full: str) -> tuple[str, str]:
         if joiner in full:
             name, district = full.split(joiner, 1)
             return name, district
+    if full.startswith("United States District Court"):
+        rest = full.removeprefix("United States District Court").lstrip(", ")
+        # "..., Oklahoma Eastern" and "... Eastern District of Louisiana"
+        place, _, division = rest.rpartition(" ")
+        if place and division in _DIVISIONS.values():
+            return "United States District Court", f"{division} District of {place}"
+        if " District of " in rest or rest.startswith("District of "):
+            return "United States District Court", rest
+        if rest:
+            return "United States District Court", f"District of {rest}"
     if full.startswith("District Court, "):
         rest = full.removeprefix("District Court, ")
         prefix, _, place = rest.partition(" ")
@@ -102,3 +113,122 @@ def _split_name(full: str) -> tuple[str, str]:
             return "United States District Court", rest
         return "United States District Court", f"District of the {rest}"
     return full, ""
+
+
+# ---- finding the right court id ------------------------------------------------------------
+# Only on the `courts` command and on an unknown id: courts-db's whole table is read then.
+
+_DISTRICT_ID = re.compile(r"^[a-z]{2,3}[nsewcm]?d$")
+_WORD = re.compile(r"[a-z0-9]+")
+
+
+def _compact(text: str) -> str:
+    """"N.D. Ill." -> "ndill": a citation form without its spacing and periods."""
+    return "".join(_WORD.findall(text.casefold()))
+
+
+@dataclass(frozen=True)
+class DistrictCourt:
+    """A federal district court as the `courts` command lists it."""
+
+    id: str
+    district: str      # "Northern District of Illinois"
+    citation: str      # "N.D. Ill."
+    location: str
+
+    @property
+    def words(self) -> frozenset[str]:
+        text = " ".join((self.id, self.district, self.citation, self.location))
+        return frozenset(_WORD.findall(text.casefold()))
+
+
+@lru_cache(maxsize=1)
+def district_courts() -> tuple[DistrictCourt, ...]:
+    """Every federal district court courts-db knows, by id."""
+    from courts_db import courts
+
+    found: dict[str, DistrictCourt] = {}
+    for record in courts:
+        court_id = record.get("id", "")
+        name = record.get("name") or ""
+        if (record.get("system") != "federal" or record.get("type") == "bankruptcy"
+                or not _DISTRICT_ID.match(court_id) or "District Court" not in name
+                or court_id in found):
+            continue
+        _, district = _split_name(name)
+        found[court_id] = DistrictCourt(court_id, district or name,
+                                        record.get("citation_string") or "",
+                                        record.get("location") or "")
+    return tuple(sorted(found.values(), key=lambda c: c.id))
+
+
+def district_court(court_id: str) -> DistrictCourt | None:
+    return next((c for c in district_courts() if c.id == court_id), None)
+
+
+def search_courts(query: str | None) -> list[DistrictCourt]:
+    """District courts matching `query`: an id, a citation ("N.D. Ill.") or words
+    ("illinois northern"; each word may be the start of one: "ill north")."""
+    courts = district_courts()
+    if not query or not query.strip():
+        return list(courts)
+    exact = citation_matches(query)
+    if exact:
+        return exact
+    words = _WORD.findall(query.casefold())
+    return [c for c in courts
+            if all(any(w.startswith(q) for w in c.words) for q in words)]
+
+
+def citation_matches(text: str) -> list[DistrictCourt]:
+    """Courts whose id, citation form or district name `text` is, ignoring case, spaces
+    and periods ("N.D. Ill.", "ND Ill", "Northern District of Illinois", "ILND")."""
+    wanted = _compact(text)
+    if not wanted:
+        return []
+    return [c for c in district_courts()
+            if wanted in (c.id, _compact(c.citation), _compact(c.district))]
+
+
+def resolve_court_id(value: str) -> tuple[str, str | None]:
+    """The courts-db id `value` stands for, and a note when it was not written as one.
+
+    An id is taken as it is; an unambiguous citation form or district name is read as the
+    court's id. Anything else is an error naming the closest ids.
+    """
+    if find_court(value) is not None:
+        return value, None
+    matches = citation_matches(value)
+    if len(matches) == 1:
+        court = matches[0]
+        return court.id, (f"court '{value}' is read as the courts-db id '{court.id}' "
+                          f"({court.district}); write `court: {court.id}` to say so")
+    raise ValueError(unknown_court_message(value))
+
+
+def unknown_court_message(value: str) -> str:
+    return f"unknown court id '{value}'{court_hint(value)}; `assembler courts WORDS` finds the id"
+
+
+def court_hint(value: str) -> str:
+    """" (did you mean 'ilnd' (Northern District of Illinois)?)" for a court not found."""
+    from .suggest import closest, suggestion
+
+    ids = [c.id for c in district_courts()]
+    found = [c.id for c in citation_matches(value)]
+    found += [c.id for c in search_courts(value)][:3] if len(_WORD.findall(value.casefold())) > 1 else []
+    found += closest(value.casefold(), ids)
+    found = list(dict.fromkeys(found))[:3]
+    names = {c.id: c.district for c in district_courts()}
+    return suggestion(found, describe=names.get)
+
+
+def style_of(court_id: str) -> str:
+    """The court style an order for this court uses (one bundled style for now)."""
+    return "federal"
+
+
+def court_rows(query: str | None) -> list[dict[str, str]]:
+    """What `assembler courts` prints: id, name, citation form and style of each match."""
+    return [{"id": c.id, "name": c.district, "citation": c.citation, "style": style_of(c.id)}
+            for c in search_courts(query)]

@@ -1,0 +1,164 @@
+"""The first hour of a new user: finding the right value, and forgiving input where it is safe."""
+
+from __future__ import annotations
+
+import pytest
+from click.testing import CliRunner
+
+from assembler import load_case
+from assembler.case import court_note, load_located_case
+from assembler.cli import main
+from assembler.errors import CaseFileError
+from assembler.suggest import closest
+
+from conftest import FIXTURES, document_text
+
+DISMISS = FIXTURES / "cases" / "dismiss-granted-in-part.yaml"
+
+
+def run(*args):
+    return CliRunner().invoke(main, list(args), catch_exceptions=False)
+
+
+def variant(tmp_path, old, new, source=DISMISS, name="case.yaml"):
+    text = source.read_text(encoding="utf-8")
+    assert old in text
+    path = tmp_path / name
+    path.write_text(text.replace(old, new), encoding="utf-8")
+    return path
+
+
+def error_for(path):
+    with pytest.raises(CaseFileError) as caught:
+        load_case(path)
+    return str(caught.value)
+
+
+# ---- courts -----------------------------------------------------------------------------
+
+@pytest.mark.parametrize("query", [["N.D. Ill."], ["illinois", "northern"], ["ill", "north"],
+                                   ["ND", "Ill"], ["Northern District of Illinois"], ["ilnd"]])
+def test_courts_finds_ilnd_by_citation_words_and_id(query):
+    result = run("courts", *query)
+    assert result.exit_code == 0, result.output
+    lines = result.output.splitlines()
+    assert len(lines) == 1
+    assert lines[0].split()[0] == "ilnd" and "Northern District of Illinois" in lines[0]
+    assert "style: federal" in lines[0]
+
+
+def test_courts_lists_every_district_with_a_name_and_narrows_by_state():
+    everything = run("courts").output.splitlines()
+    ids = [line.split()[0] for line in everything]
+    assert {"ctd", "ilnd", "nysd", "cand", "txsd", "dcd"} <= set(ids)
+    assert len(ids) == len(set(ids)) and len(ids) > 90
+    assert all("District" in line for line in everything)
+    new_york = {line.split()[0] for line in run("courts", "new", "york").output.splitlines()}
+    assert {"nyed", "nynd", "nysd", "nywd"} <= new_york and "ctd" not in new_york
+
+
+def test_courts_without_a_match_suggests_the_closest():
+    result = run("courts", "ndil")
+    assert result.exit_code == 1
+    assert result.output.strip() == ("error: no court matches 'ndil' (did you mean 'ilnd' "
+                                     "(Northern District of Illinois)?)")
+
+
+def test_unknown_court_id_names_the_closest_id(tmp_path):
+    message = error_for(variant(tmp_path, "court: cand", "court: ndil"))
+    assert message == (f"{tmp_path / 'case.yaml'}:2: court: unknown court id 'ndil' (did you "
+                       "mean 'ilnd' (Northern District of Illinois)?); `assembler courts WORDS` "
+                       "finds the id")
+    assert "'ctd' (District of Connecticut)" in error_for(variant(tmp_path, "court: cand",
+                                                                  "court: ctx"))
+
+
+@pytest.mark.parametrize("written, court_id", [("N.D. Ill.", "ilnd"), ("D. Conn.", "ctd"),
+                                               ("S.D.N.Y.", "nysd"), ("ILND", "ilnd"),
+                                               ("Northern District of Illinois", "ilnd")])
+def test_citation_forms_of_a_court_resolve_with_a_note(tmp_path, written, court_id):
+    path = variant(tmp_path, "court: cand", f'court: "{written}"')
+    case, located = load_located_case(path)
+    assert case.court == court_id
+    note = court_note(located, case)
+    assert note.startswith(f"{path}:2: court '{written}' is read as the courts-db id "
+                           f"'{court_id}'")
+    out = tmp_path / "o.docx"
+    result = CliRunner().invoke(main, ["render", str(path), "-o", str(out)])
+    assert result.exit_code == 0, result.output
+    assert f"note: {note}" in result.output
+
+
+def test_an_ambiguous_court_name_is_not_guessed(tmp_path):
+    message = error_for(variant(tmp_path, "court: cand", 'court: "Illinois"'))
+    assert "unknown court id 'Illinois'" in message
+
+
+def test_the_id_written_as_an_id_has_no_note():
+    case, located = load_located_case(DISMISS)
+    assert court_note(located, case) is None
+
+
+# ---- did you mean ---------------------------------------------------------------------------
+
+@pytest.mark.parametrize("old, new, expected", [
+    ("discussion:", "backgorund: x\ndiscussion:",
+     "backgorund: unknown key (did you mean 'background'?); see `assembler schema`"),
+    ("  movant: defendant", "  movnt: defendant",
+     "motion.movnt: unknown key (did you mean 'movant'?)"),
+    ("  kind: dismiss", "  kind: dismis",
+     "motion.kind: 'dismis' is not one of 'default_judgment', 'dismiss', "
+     "'early_discovery_subpoena' or 'seal' (did you mean 'dismiss'?)"),
+    ("  outcome: granted_in_part", "  outcome: granted_in_prat",
+     "(did you mean 'granted_in_part'?)"),
+    ("  - clause: standard/dismiss", "  - clause: standard/dismiss\n    when: [grantd]",
+     "discussion.0.when.0: 'grantd' is not one of"),
+])
+def test_unknown_values_name_the_closest_valid_one(tmp_path, old, new, expected):
+    message = error_for(variant(tmp_path, old, new))
+    assert expected in message
+    assert "\n" not in message
+
+
+def test_an_unknown_key_with_nothing_close_says_to_check_the_spelling(tmp_path):
+    message = error_for(variant(tmp_path, "discussion:", "zzqqx: 1\ndiscussion:"))
+    assert message.endswith("zzqqx: unknown key (check the spelling); see `assembler schema`")
+
+
+def test_unknown_clause_id_suggests_the_closest(tmp_path):
+    path = variant(tmp_path, "  - clause: standard/dismiss", "  - clause: standard/dismis")
+    result = run("render", str(path), "-o", str(tmp_path / "o.docx"))
+    assert result.exit_code == 1
+    assert "unknown clause id (did you mean 'standard/dismiss'?)" in result.output
+    assert not (tmp_path / "o.docx").exists()
+
+
+def test_closest_puts_swapped_letters_first_and_drops_far_candidates():
+    assert closest("ndil", ["ilnd", "ndia", "nysd"]) == ["ilnd", "ndia"]
+    assert closest("discusion", ["discussion", "conclusion", "background"]) == ["discussion"]
+    assert closest("zzzz", ["discussion", "conclusion"]) == []
+
+
+# ---- one text for a list ---------------------------------------------------------------------
+
+def test_one_text_for_a_list_is_a_one_item_list(tmp_path):
+    path = variant(tmp_path, 'granted: ["Count II (contributory infringement)"]',
+                   'granted: "Count II (contributory infringement)"')
+    case = load_case(path)
+    assert case.ruling.granted == ["Count II (contributory infringement)"]
+    out = tmp_path / "o.docx"
+    assert run("render", str(path), "-o", str(out)).exit_code == 0
+    assert "Count II (contributory infringement)" in document_text(out.read_bytes())
+
+
+def test_one_text_for_a_list_of_outcomes(tmp_path):
+    path = variant(tmp_path, "  - clause: standard/dismiss",
+                   "  - clause: standard/dismiss\n    when: granted_in_part")
+    assert load_case(path).discussion[0].when == ["granted_in_part"]
+
+
+def test_a_list_of_parties_still_needs_mappings(tmp_path):
+    path = variant(tmp_path, '  - {name: "Harbor Lane Studios, Inc.", short_name: Harbor Lane}',
+                   "  Harbor Lane", name="bad.yaml")
+    message = error_for(path.with_name("bad.yaml"))
+    assert "plaintiffs" in message

@@ -1,9 +1,11 @@
 """The CSV batch: rows -> cases -> orders, in a pool of worker processes.
 
 Every file is written under a temporary name and renamed into place; the manifest is a journal
-appended after each rename, so an interruption leaves only complete orders and a manifest that
-`resume` can finish. Workers ignore Ctrl-C: the parent stops handing out rows and waits for the
-ones in flight (milliseconds), so nothing is half-written.
+appended after each rename, one whole line at a time, so an interruption leaves only complete
+orders and a manifest that `resume` can finish. Workers ignore Ctrl-C (and the parent takes
+SIGTERM as one): the parent stops handing out rows and waits for the ones in flight
+(milliseconds), so nothing is half-written. Workers die with the parent. One batch at a time
+writes into a folder (an advisory lock on the folder itself).
 """
 
 from __future__ import annotations
@@ -16,6 +18,8 @@ import hashlib
 import io
 import os
 import signal
+import stat
+import sys
 import time
 import typing
 from dataclasses import dataclass, field
@@ -26,6 +30,7 @@ from pydantic import BaseModel
 
 from .case import Case, validate_case
 from .errors import AssemblerError, CaseFileError, OutputError
+from .output import BATCH_TAG, remove_temporaries
 from .rawdata import LocatedData, Path_, apply_override, parse_override, read_data_file
 
 MANIFEST = "manifest.csv"
@@ -36,7 +41,7 @@ CHUNK = 16  # rows per task at most: enough to make inter-process traffic neglig
 class RowResult:
     row: int
     case_number: str
-    status: str          # ok | failed | skipped
+    status: str          # ok | failed | kept (an identical order was there: --resume)
     output: str = ""
     sha256: str = ""
     error: str = ""
@@ -54,9 +59,10 @@ MANIFEST_FIELDS = [f.name for f in dataclasses.fields(RowResult)]
 class BatchSummary:
     ok: int = 0
     failed: int = 0
-    skipped: int = 0
+    kept: int = 0
     seconds: float = 0.0
     interrupted: bool = False
+    manifest_error: str = ""  # the manifest could not be written to the end (disk full)
     warnings: list[str] = field(default_factory=list)
 
     def count(self, status: str, change: int = 1) -> None:
@@ -64,13 +70,18 @@ class BatchSummary:
 
     @property
     def total(self) -> int:
-        return self.ok + self.failed + self.skipped
+        return self.ok + self.failed + self.kept
 
     def line(self) -> str:
         rate = (self.ok / self.seconds) if self.seconds > 0 else 0.0
-        text = (f"{self.ok} ok, {self.failed} failed, {self.skipped} skipped in "
+        kept = f"{self.kept} kept (finished earlier)" if self.kept else "0 kept"
+        text = (f"{self.ok} ok, {self.failed} failed, {kept} in "
                 f"{self.seconds:.1f} s ({rate:.0f} docs/s)")
-        return text + (" (interrupted: run again with --resume)" if self.interrupted else "")
+        if self.interrupted:
+            text += " (interrupted: run again with --resume)"
+        elif self.manifest_error:
+            text += " (manifest incomplete: run again with --resume)"
+        return text
 
 
 @dataclass(frozen=True)
@@ -244,8 +255,8 @@ _SETUP: _Setup | None = None
 
 def _render_row(row: int, cells: dict[Path_, str] | str) -> RowResult:
     """Validate, render and write one row; every problem becomes a failed row."""
-    from .render import ensure_public_file_name, output_name_for_number, render_order, \
-        write_atomic
+    from .output import write_atomic
+    from .render import ensure_public_file_name, output_name_for_number, render_order
 
     assert _SETUP is not None
     options = _SETUP.options
@@ -265,11 +276,11 @@ def _render_row(row: int, cells: dict[Path_, str] | str) -> RowResult:
             ensure_public_file_name(target, case)
         if options.dry_run:
             return RowResult(row, case.case_number, "ok", name, digest)
-        if target.exists() and not options.force:
-            if options.resume and _sha_file(target) == digest:
-                return RowResult(row, case.case_number, "skipped", name, digest)
-            raise OutputError("already exists (use --force to overwrite)", file=str(target))
-        write_atomic(target, order.data, force=True, durable=False)  # existence checked above
+        # The name comes from this CSV row, never from a manifest: --resume keeps an order
+        # only where this row's own file is there, byte for byte what it renders to now.
+        if options.resume and not options.force and _same_file(target, digest):
+            return RowResult(row, case.case_number, "kept", name, digest)
+        write_atomic(target, order.data, force=options.force, durable=False, tag=BATCH_TAG)
         return RowResult(row, case.case_number, "ok", name, digest)
     except AssemblerError as exc:
         return _failed(options, row, case_number, exc)
@@ -294,15 +305,41 @@ def _sha(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
-def _sha_file(path: Path) -> str:
-    return _sha(path.read_bytes())
+def _same_file(path: Path, digest: str) -> bool:
+    """Whether `path` is a regular file (not a link) holding exactly the bytes of `digest`."""
+    try:
+        fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW)
+    except OSError:
+        return False
+    try:
+        with os.fdopen(fd, "rb") as handle:
+            return stat.S_ISREG(os.fstat(fd).st_mode) and _sha(handle.read()) == digest
+    except OSError:
+        return False
 
 
 # ---- workers -------------------------------------------------------------------------------
 
-def _worker_init() -> None:
+def _worker_init(parent: int) -> None:
     # Ctrl-C is the parent's to handle: a worker always finishes the rows it holds.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)  # not the parent's handler, inherited by fork
+    _die_with_parent(parent)
+
+
+def _die_with_parent(parent: int) -> None:
+    """Ask Linux to kill this worker when the batch process dies, however it dies (a worker
+    left behind would hold the batch's pipes open and keep writing)."""
+    if sys.platform.startswith("linux"):
+        import ctypes
+
+        try:
+            libc = ctypes.CDLL(None, use_errno=True)
+            libc.prctl(1, signal.SIGKILL, 0, 0, 0)  # PR_SET_PDEATHSIG
+        except (OSError, AttributeError):
+            pass
+    if os.getppid() != parent:  # the parent died before the request was made
+        os._exit(1)
 
 
 _Task = "tuple[int, dict[Path_, str] | str] | RowResult"
@@ -319,49 +356,107 @@ def _worker_chunk(chunk: list[Any]) -> list[RowResult]:
 # ---- the manifest --------------------------------------------------------------------------
 
 def read_manifest(path: Path) -> dict[int, RowResult]:
-    if not path.exists():
+    """The rows of an earlier run's manifest (a torn or foreign line is passed over)."""
+    try:
+        raw = path.read_bytes()
+    except FileNotFoundError:
         return {}
+    except IsADirectoryError:
+        raise OutputError("is a folder, not a manifest", file=str(path)) from None
+    except OSError as exc:
+        raise OutputError(f"cannot read: {exc.strerror}", file=str(path)) from None
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = raw[:exc.start].count(b"\n") + 1
+        raise OutputError(f"line {line}: not UTF-8 text, so not "
+                          "a manifest this program wrote (move it away, or use --force to "
+                          "replace it)", file=str(path)) from None
     results: dict[int, RowResult] = {}
-    with path.open("r", encoding="utf-8", newline="") as handle:
-        for record in csv.DictReader(handle):
+    try:
+        for record in csv.DictReader(io.StringIO(text, newline="")):
             try:
                 row = int(record["row"])
             except (KeyError, TypeError, ValueError):
                 continue  # a torn last line from a crash: that row is simply redone
-            fields = {name: record.get(name) or "" for name in MANIFEST_FIELDS[1:]}
+            fields = {name: _plain(record.get(name) or "") for name in MANIFEST_FIELDS[1:]}
             results[row] = RowResult(row, **fields)
+    except csv.Error as exc:
+        raise OutputError(f"not a manifest this program wrote ({exc}; move it away, or use "
+                          "--force to replace it)", file=str(path)) from None
     return results
 
 
-def _write_manifest(path: Path, results: list[RowResult]) -> None:
-    from .render import write_atomic
+_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _neutral(cell: str | int) -> str | int:
+    """A cell Excel will show as text: one that could start a formula gets a leading
+    apostrophe (OWASP's advice against CSV injection)."""
+    if isinstance(cell, str) and cell.startswith(_FORMULA_STARTS):
+        return "'" + cell
+    return cell
+
+
+def _plain(cell: str) -> str:
+    return cell[1:] if cell.startswith("'") and cell[1:].startswith(_FORMULA_STARTS) else cell
+
+
+def _manifest_line(cells: list[str | int]) -> bytes:
     buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\n")
-    writer.writerow(MANIFEST_FIELDS)
-    for result in sorted(results, key=lambda r: r.row):
-        writer.writerow(result.cells())
-    write_atomic(path, buffer.getvalue().encode("utf-8"), force=True)
+    csv.writer(buffer, lineterminator="\n").writerow([_neutral(c) for c in cells])
+    return buffer.getvalue().encode("utf-8")
+
+
+def _write_manifest(path: Path, results: list[RowResult]) -> None:
+    """The whole manifest, replaced at once; UTF-8 with a BOM, which Excel needs to read it
+    as UTF-8 (without one it takes the file for the local code page: "ilÃ±d")."""
+    from .output import write_atomic
+    data = b"\xef\xbb\xbf" + _manifest_line(MANIFEST_FIELDS) + b"".join(
+        _manifest_line(r.cells()) for r in sorted(results, key=lambda r: r.row))
+    write_atomic(path, data, force=True)
 
 
 class _Journal:
-    """The manifest, appended to (and flushed) after each row's file is in place."""
+    """The manifest, appended to after each row's file is in place, a whole line per write:
+    a line that cannot be written whole (disk full) is cut off again, and the journal stops,
+    so the manifest on disk is always complete lines."""
 
-    def __init__(self, path: Path, carried: list[RowResult]):
+    def __init__(self, path: Path):
         self.path = path
-        _write_manifest(path, carried)
-        self.handle = path.open("a", encoding="utf-8", newline="")
-        self.writer = csv.writer(self.handle, lineterminator="\n")
-        self.last_row = max((r.row for r in carried), default=0)
+        self.results: list[RowResult] = []
+        self.error = ""
+        _write_manifest(path, [])
+        try:
+            self.fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_NOFOLLOW)
+            self.size = os.fstat(self.fd).st_size
+        except OSError as exc:
+            raise OutputError(f"cannot write: {exc.strerror}", file=str(path)) from None
+        self.last_row = 0
         self.in_order = True  # rows appended in row order: no rewrite needed at the end
 
     def add(self, result: RowResult) -> None:
-        self.writer.writerow(result.cells())
-        self.handle.flush()
+        self.results.append(result)
         self.in_order = self.in_order and result.row > self.last_row
         self.last_row = max(self.last_row, result.row)
+        if self.error:
+            return
+        line = _manifest_line(result.cells())
+        try:
+            written = os.write(self.fd, line)
+            if written != len(line):
+                raise OSError(28, os.strerror(28))  # a short write: the disk is full
+            self.size += written
+        except OSError as exc:
+            try:
+                os.ftruncate(self.fd, self.size)
+            except OSError:
+                pass
+            self.error = (f"{self.path}: cannot write: {exc.strerror}; the manifest stops "
+                          f"before row {result.row}")
 
     def close(self) -> None:
-        self.handle.close()
+        os.close(self.fd)
 
 
 # ---- the run -------------------------------------------------------------------------------
@@ -383,7 +478,8 @@ def load_base(options: BatchOptions) -> dict[str, Any]:
 def run_batch(options: BatchOptions,
               progress: Callable[[int, int, RowResult], None] | None = None) -> BatchSummary:
     """Render every row of the CSV; returns counts. Raises only for problems that stop the
-    whole batch (unreadable CSV, bad headers, unwritable output folder)."""
+    whole batch (unreadable CSV, bad headers, unwritable or busy output folder, an earlier
+    manifest without --resume or --force)."""
     from .render import compile_template, output_name_for_number
 
     started = time.monotonic()
@@ -399,31 +495,104 @@ def run_batch(options: BatchOptions,
     global _SETUP
     # The template is compiled once, here; forked workers inherit it with the rest.
     _SETUP = _Setup(options, compile_template(options.template), base, _case_dir(options))
-    if not options.dry_run:
-        try:
-            options.out_dir.mkdir(parents=True, exist_ok=True)
-        except OSError as exc:
-            raise OutputError(f"cannot make the output folder: {exc.strerror}",
-                              file=str(options.out_dir)) from None
-        _remove_stale_temporaries(options.out_dir)
     manifest_path = options.out_dir / MANIFEST
-    done: dict[int, RowResult] = {}
-    if options.resume and not options.dry_run:
-        for row, result in read_manifest(manifest_path).items():
-            target = options.out_dir / result.output if result.output else None
-            if (result.status in ("ok", "skipped") and target is not None and target.exists()
-                    and _sha_file(target) == result.sha256):
-                done[row] = RowResult(row, result.case_number, "skipped", result.output,
-                                      result.sha256)
-    journal = None if options.dry_run else _Journal(manifest_path, list(done.values()))
+    lock = None
+    earlier: dict[int, RowResult] = {}
+    if not options.dry_run:
+        lock = _lock_folder(options.out_dir)
+        try:
+            earlier = _earlier_manifest(options, manifest_path)
+            remove_temporaries(options.out_dir)  # what a killed batch into this folder left
+        except BaseException:
+            os.close(lock)
+            raise
+    journal = None
+    try:
+        journal = None if options.dry_run else _Journal(manifest_path)
+        _run_rows(options, rows, base, summary, journal, earlier, progress,
+                  output_name_for_number)
+        if journal is not None:
+            journal.close()
+            final = journal.results
+            summary.manifest_error = journal.error
+            if not summary.interrupted and (converter is not None or not journal.in_order
+                                            or journal.error):
+                if converter is not None:
+                    _convert_pdfs(options, converter, final, summary, progress)
+                try:
+                    _write_manifest(manifest_path, final)
+                    summary.manifest_error = ""
+                except OutputError as exc:
+                    summary.manifest_error = summary.manifest_error or str(exc)
+            journal = None
+    finally:
+        if journal is not None:
+            journal.close()
+        if converter is not None:
+            converter.close()
+        if lock is not None:
+            remove_temporaries(options.out_dir)  # a worker killed mid-write leaves one
+            os.close(lock)
+    if summary.manifest_error:
+        summary.warnings.append(summary.manifest_error)
+    if not options.dry_run:
+        os.sync()  # the orders were written without a flush each; make them durable together
+    summary.seconds = time.monotonic() - started
+    return summary
+
+
+def _lock_folder(folder: Path) -> int:
+    """Make the output folder and hold an advisory lock on it for the batch (one batch per
+    folder: two into one would each keep only their own rows in one manifest)."""
+    import fcntl
+
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        fd = os.open(folder, os.O_RDONLY | os.O_DIRECTORY)
+    except OSError as exc:
+        raise OutputError(f"cannot make the output folder: {exc.strerror}",
+                          file=str(folder)) from None
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except OSError:
+        os.close(fd)
+        raise OutputError("another batch is writing into this folder; wait for it to finish "
+                          "or choose another folder", file=str(folder)) from None
+    return fd
+
+
+def _earlier_manifest(options: BatchOptions, path: Path) -> dict[int, RowResult]:
+    """An earlier run's manifest is a journal of what was done: replaced only on --force,
+    read (for the PDFs it lists) and then rewritten on --resume."""
+    if os.path.isdir(path):
+        raise OutputError("is a folder, not a manifest", file=str(path))
+    if not os.path.lexists(path) or options.force:
+        return {}
+    if not options.resume:
+        raise OutputError("a manifest from an earlier batch is here: run again with --resume "
+                          "to finish it, --force to start over, or choose another folder",
+                          file=str(path))
+    return read_manifest(path)
+
+
+def _run_rows(options: BatchOptions, rows: CsvRows, base: dict[str, Any],
+              summary: BatchSummary, journal: _Journal | None, earlier: dict[int, RowResult],
+              progress: Callable[[int, int, RowResult], None] | None,
+              output_name_for_number: Callable[[str], str]) -> None:
     total = rows.count
     finished = 0
 
     def record(result: RowResult) -> None:
         nonlocal finished
         finished += 1
+        if result.status == "kept":
+            before = earlier.get(result.row)
+            pdf = Path(result.output).with_suffix(".pdf").name
+            if (before is not None and before.pdf == pdf
+                    and os.path.isfile(options.out_dir / pdf)):
+                result.pdf = pdf  # the PDF an earlier run made of this same order
         summary.count(result.status)
-        if journal is not None and result.row not in done:
+        if journal is not None:
             journal.add(result)
         if progress is not None:
             progress(finished, total, result)
@@ -431,13 +600,9 @@ def run_batch(options: BatchOptions,
     names: dict[str, int] = {}
 
     def tasks() -> Iterator[_Task]:
-        """Each row in order: to render, or already decided (finished before a resume, or a
-        file name an earlier row has). Decided rows travel with the others, so every row is
-        recorded in row order."""
+        """Each row in order: to render, or already decided (a file name an earlier row
+        has). Decided rows travel with the others, so every row is recorded in row order."""
         for row, cells in rows.rows():
-            if row in done:
-                yield done[row]
-                continue
             if isinstance(cells, str):
                 yield row, cells
                 continue
@@ -456,6 +621,7 @@ def run_batch(options: BatchOptions,
     # batch: keep it out of the garbage collector's full passes, which would otherwise walk
     # it again and again and, in forked workers, copy every page it touches.
     gc.freeze()
+    restore = _terminate_as_interrupt()
     try:
         if options.jobs <= 1:
             for task in tasks():
@@ -465,27 +631,30 @@ def run_batch(options: BatchOptions,
     except KeyboardInterrupt:
         summary.interrupted = True
     finally:
+        restore()
         gc.unfreeze()
-        if journal is not None:
-            journal.close()
-            if not summary.interrupted and (converter is not None or not journal.in_order):
-                final = list(read_manifest(manifest_path).values())
-                if converter is not None:
-                    _convert_pdfs(options, converter, final, summary, progress)
-                _write_manifest(manifest_path, final)
-        if converter is not None:
-            converter.close()
-    if not options.dry_run:
-        os.sync()  # the orders were written without a flush each; make them durable together
-    summary.seconds = time.monotonic() - started
-    return summary
+
+
+def _terminate_as_interrupt() -> Callable[[], None]:
+    """SIGTERM (a shutdown, `kill`, a scheduler's time limit) stops a batch as Ctrl-C does:
+    rows in flight finish and are recorded. Returns what puts the old handler back."""
+    import threading
+
+    if threading.current_thread() is not threading.main_thread():
+        return lambda: None
+
+    def interrupt(signum: int, frame: Any) -> None:
+        raise KeyboardInterrupt
+
+    previous = signal.signal(signal.SIGTERM, interrupt)
+    return lambda: signal.signal(signal.SIGTERM, previous)
 
 
 def _convert_pdfs(options: BatchOptions, converter: Any, results: list[RowResult],
                   summary: BatchSummary, progress: Any) -> None:
     """Convert every finished order in one LibreOffice run; a failure fails its own row."""
-    wanted = [r for r in results if r.status in ("ok", "skipped") and r.output
-              and not (r.status == "skipped" and r.pdf and (options.out_dir / r.pdf).exists())]
+    wanted = [r for r in results if r.status in ("ok", "kept") and r.output
+              and not (r.status == "kept" and r.pdf)]
     converted = converter.convert([options.out_dir / r.output for r in wanted], force=True)
     for result, outcome in zip(wanted, converted, strict=True):
         if outcome.pdf is not None:
@@ -523,7 +692,7 @@ def _run_pool(options: BatchOptions, tasks: Iterator[Any], total: int,
                 record(result)
 
     with ProcessPoolExecutor(max_workers=jobs, mp_context=multiprocessing.get_context("fork"),
-                             initializer=_worker_init) as pool:
+                             initializer=_worker_init, initargs=(os.getpid(),)) as pool:
         try:
             chunk: list[Any] = []
             for task in tasks:
@@ -553,12 +722,3 @@ def _run_pool(options: BatchOptions, tasks: Iterator[Any], total: int,
                     except Exception:  # a worker lost mid-chunk: its rows are redone on resume
                         pass
             raise
-
-
-def _remove_stale_temporaries(folder: Path) -> None:
-    """Temporary files an interrupted or killed run left behind."""
-    for stale in folder.glob(".*.part"):
-        try:
-            stale.unlink()
-        except OSError:
-            pass

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 import re
 from dataclasses import dataclass
 from functools import lru_cache
@@ -20,8 +19,9 @@ from .docx.template import DocumentProperties
 from .environment import make_environment, time_limit
 from .checks import (Finding, minor_names, package_privacy_findings, scan_package, scan_texts,
                      sealed_terms)
-from .errors import LeakError, OutputError, PrivacyError
+from .errors import LeakError, PrivacyError
 from .order import Chambers, OrderWriter, library_for, load_chambers
+from .output import write_atomic  # noqa: F401  (the library's name for it since 0.1)
 from .prose import FootnoteBook, markdown_to_ooxml
 from .resources import default_template
 
@@ -161,39 +161,3 @@ def _refuse_leaks(leaks: list[Finding]) -> None:
 def ensure_public_file_name(path: Path, case: Case) -> None:
     """A public order's file name must not carry a sealed term either."""
     _refuse_leaks(scan_texts([("the output file name", path.name)], sealed_terms(case)))
-
-
-def write_atomic(path: Path, data: bytes, *, force: bool = False, durable: bool = True) -> None:
-    """Write `data` to `path` via a temporary file and a rename: never a half-written file.
-
-    `durable` also flushes the file to disk before the rename (a batch flushes once at the
-    end instead, which is much faster for hundreds of files).
-    """
-    path = Path(path)
-    if path.exists() and not force:
-        raise OutputError("already exists (use --force to overwrite)", file=str(path))
-    if path.is_dir():
-        raise OutputError("is a directory", file=str(path))
-    folder = path.parent if str(path.parent) else Path(".")
-    if not folder.is_dir():
-        raise OutputError("the output folder does not exist", file=str(path))
-    temp = folder / f".{path.name}.{os.getpid()}.part"
-    try:
-        fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644)
-    except OSError as exc:
-        raise OutputError(f"cannot write: {exc.strerror}", file=str(path)) from None
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-            if durable:
-                handle.flush()
-                os.fsync(handle.fileno())
-        os.replace(temp, path)
-    except BaseException as exc:
-        try:
-            os.unlink(temp)
-        except FileNotFoundError:
-            pass
-        if isinstance(exc, OSError):
-            raise OutputError(f"cannot write: {exc.strerror}", file=str(path)) from None
-        raise

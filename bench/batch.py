@@ -48,7 +48,7 @@ BASE = ROOT / "fixtures" / "batches" / "early-discovery.yaml"
 
 
 def make_rows(path: Path, count: int) -> None:
-    with FIXTURE.open(newline="", encoding="utf-8") as handle:
+    with FIXTURE.open(newline="", encoding="utf-8-sig") as handle:
         records = list(csv.reader(handle))
     header, body = records[0], records[1:]
     with path.open("w", newline="", encoding="utf-8") as handle:
@@ -100,7 +100,7 @@ def naive_loop(rows: Path, out: Path, limit: int) -> int:
 
 def verify(out: Path, count: int) -> None:
     """Every order a valid .docx, and the manifest complete: one ok line per row."""
-    with (out / "manifest.csv").open(newline="", encoding="utf-8") as handle:
+    with (out / "manifest.csv").open(newline="", encoding="utf-8-sig") as handle:
         entries = list(csv.DictReader(handle))
     if len(entries) != count or any(e["status"] != "ok" for e in entries):
         raise SystemExit(f"{out}: the manifest does not list {count} finished rows")

@@ -29,7 +29,7 @@ def batch(*args):
 
 
 def manifest(folder):
-    with (folder / "manifest.csv").open(newline="", encoding="utf-8") as handle:
+    with (folder / "manifest.csv").open(newline="", encoding="utf-8-sig") as handle:
         return list(csv.DictReader(handle))
 
 
@@ -41,7 +41,7 @@ def test_fixture_batch_writes_every_order_and_a_complete_manifest(tmp_path):
     out = tmp_path / "out"
     result = batch(ROWS, "--base", BASE, "-o", out, "-j", 2)
     assert result.exit_code == 0, result.output
-    assert result.stdout.startswith("40 ok, 0 failed, 0 skipped in ")
+    assert result.stdout.startswith("40 ok, 0 failed, 0 kept in ")
     entries = manifest(out)
     assert [int(e["row"]) for e in entries] == list(range(2, 42))
     for entry in entries:
@@ -152,13 +152,20 @@ def test_nothing_is_overwritten_without_force(tmp_path):
     assert batch(ROWS, "--base", BASE, "-o", out, "-j", 1).exit_code == 0
     victim = out / "3-23-cv-01100-order.docx"
     victim.write_bytes(b"the clerk's edited copy")
+    journal = (out / "manifest.csv").read_bytes()
+    result = batch(ROWS, "--base", BASE, "-o", out, "-j", 1)  # the finished run's journal stays
+    assert result.exit_code == 1 and result.stderr == (
+        f"error: {out / 'manifest.csv'}: a manifest from an earlier batch is here: run again "
+        "with --resume to finish it, --force to start over, or choose another folder\n")
+    assert (out / "manifest.csv").read_bytes() == journal
+    (out / "manifest.csv").unlink()
     result = batch(ROWS, "--base", BASE, "-o", out, "-j", 1)
     assert result.exit_code == 1 and "already exists (use --force" in result.stderr
     assert victim.read_bytes() == b"the clerk's edited copy"
     result = batch(ROWS, "--base", BASE, "-o", out, "-j", 1, "--resume")
     assert result.exit_code == 1  # resume keeps matching files, and refuses a changed one
     assert victim.read_bytes() == b"the clerk's edited copy"
-    assert "39 skipped" in result.stdout
+    assert "39 kept (finished earlier)" in result.stdout
     assert batch(ROWS, "--base", BASE, "-o", out, "-j", 1, "--force").exit_code == 0
     assert victim.read_bytes().startswith(b"PK")
 
@@ -206,7 +213,7 @@ def test_interrupt_leaves_complete_files_and_resume_finishes(tmp_path):
     assert b"interrupted" in stdout
     docs = sorted(out.glob("*.docx"))
     assert 40 <= len(docs) < 800
-    assert not list(out.glob(".*.part"))
+    assert not [p for p in out.iterdir() if p.name.startswith(".")]
     for path in docs:
         with zipfile.ZipFile(path) as archive:
             assert archive.testzip() is None
@@ -219,8 +226,8 @@ def test_interrupt_leaves_complete_files_and_resume_finishes(tmp_path):
     assert result.returncode == 0, result.stderr
     entries = manifest(out)
     assert [int(e["row"]) for e in entries] == list(range(2, 802))
-    skipped = [e for e in entries if e["status"] == "skipped"]
-    assert len(skipped) >= len(listed)
+    kept = [e for e in entries if e["status"] == "kept"]
+    assert len(kept) >= len(listed)
     for name, stamp in before.items():
         assert (out / name).stat().st_mtime_ns == stamp  # finished rows were not redone
     assert len(list(out.glob("*.docx"))) == 800
@@ -323,4 +330,4 @@ def test_a_killed_worker_stops_the_batch_with_one_line_and_resume_finishes(tmp_p
     again = batch(rows, "--base", BASE, "-o", out, "-j", 2, "--resume")
     assert again.exit_code == 0, again.output
     assert [int(e["row"]) for e in manifest(out)] == list(range(2, 122))
-    assert len(list(out.glob("*.docx"))) == 120 and not list(out.glob(".*.part"))
+    assert len(list(out.glob("*.docx"))) == 120 and not [p for p in out.iterdir() if p.name.startswith(".")]

@@ -97,7 +97,7 @@ def test_batch_pdf_writes_one_pdf_per_order(tmp_path):
                                        str(FIXTURES / "batches" / "early-discovery.yaml"),
                                        "-o", str(out), "--pdf"])
     assert result.exit_code == 0, result.output
-    with (out / "manifest.csv").open(newline="", encoding="utf-8") as handle:
+    with (out / "manifest.csv").open(newline="", encoding="utf-8-sig") as handle:
         entries = list(csv.DictReader(handle))
     assert len(entries) == 5
     for entry in entries:

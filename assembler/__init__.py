@@ -4,7 +4,8 @@ __version__ = "0.1.0"
 
 from .case import Case, load_case  # noqa: E402
 from .errors import AssemblerError  # noqa: E402
-from .render import RenderedOrder, render_order, write_atomic  # noqa: E402
+from .output import write_atomic  # noqa: E402
+from .render import RenderedOrder, render_order  # noqa: E402
 
 __all__ = ["AssemblerError", "Case", "RenderedOrder", "load_case", "render_order",
            "write_atomic", "__version__"]

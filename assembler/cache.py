@@ -8,8 +8,8 @@ unchanged. An entry's key is a hash of everything its content depends on (the in
 the environment's compile options), and entries live in a folder named after a fingerprint of
 this package's own code, the Python version and the installed libraries whose output is kept,
 so no change can serve a stale entry. Each such folder carries a CACHEDIR.TAG (so backup tools
-skip it); only tagged folders are ever pruned. The cache is only ever an optimisation: an entry that cannot be read, or a folder that
-cannot be written, means the work is simply done again.
+skip it); only tagged folders are ever pruned. The cache is only ever an optimisation: an
+entry that cannot be read, or a folder that cannot be written, means the work is simply done again.
 
 Location: `$ASSEMBLER_CACHE_DIR` if set (`off` turns the cache off), else
 `$XDG_CACHE_HOME/assembler`, else `~/.cache/assembler`.

@@ -332,7 +332,7 @@ def check_citations(case: Case, located: LocatedData, case_dir: Path) -> list[Fi
 
 def fix_italics(path: Path, findings: list[Finding]) -> int:
     """Write `*...*` around each unitalicised case name reported on a case-file line."""
-    from .render import write_atomic
+    from .output import write_atomic
 
     lines = Path(path).read_text(encoding="utf-8").split("\n")
     fixed = 0

@@ -69,7 +69,8 @@ def render(case_file: Path, output: Path | None, overrides: tuple[str, ...],
     from .case import load_located_case, locate
     from .cites import check_citations
     from .errors import CitationError
-    from .render import ensure_public_file_name, render_order, write_atomic
+    from .output import write_atomic
+    from .render import ensure_public_file_name, render_order
 
     case, located = load_located_case(case_file, overrides)
     from .case import court_note

@@ -153,7 +153,8 @@ def preview(target: Path | None, data: Path | None, output: Path, *, pdf: bool =
     """Render TARGET (a .docx template or a .md clause) with DATA into OUTPUT, marked."""
     from .authoring import _library_root
     from .docx import CompiledTemplate
-    from .render import render_order, write_atomic
+    from .output import write_atomic
+    from .render import render_order
 
     case, missing, stand_ins, source = lenient_case(data)
     recorder = _Recorder()

@@ -10,7 +10,6 @@ import hashlib
 import io
 import os
 import shutil
-import signal
 import subprocess
 import sys
 import time

@@ -182,6 +182,10 @@ def preview(target: Path | None, data: Path | None, output: Path, *, pdf: bool =
                          clause_folders=clause_folders, allow=("ssn", "tin", "birth-date",
                                                                "account-number", "minor-name"))
     package = order.document.package
+    if "signed.date" in missing:  # the stand-in date is no date: write none
+        from .docx.template import DocumentProperties, core_properties_xml
+        package.parts["docProps/core.xml"] = core_properties_xml(
+            DocumentProperties(title=order.title, when=None))
     for name in list(package.parts):
         if name.startswith("word/") and name.endswith(".xml") and (
                 "document" in name or "header" in name or "footer" in name or "note" in name):

@@ -15,6 +15,7 @@ from functools import lru_cache
 from typing import TYPE_CHECKING
 
 from . import cache
+from .docx.numbering import list_number_xml, renumber_lists
 from .docx.text import xml_escape as escape
 from .errors import AssemblerError
 
@@ -60,6 +61,7 @@ class FootnoteBook:
     """
 
     bodies: dict[str, str] = field(default_factory=dict)
+    lists: int = 0  # lists numbered so far (each list's numbering key is unique in the order)
 
     def add(self, paragraphs_xml: str) -> str:
         key = f"asm:{len(self.bodies) + 1}"
@@ -92,15 +94,28 @@ def _run(text: str, bold: bool, italic: bool, style: str | None = None) -> str:
 
 
 def _paragraph(style: str, runs: str, numbering: str = "") -> str:
-    return f'<w:p><w:pPr><w:pStyle w:val="{style}"/></w:pPr>{numbering}{runs}</w:p>'
+    return f'<w:p><w:pPr><w:pStyle w:val="{style}"/>{numbering}</w:pPr>{runs}</w:p>'
+
+
+@dataclass(frozen=True)
+class _List:
+    """An open Markdown list: its Word numbering key, kind, level and where its count starts."""
+
+    kind: str
+    key: int
+    level: int
+    start_level: int
+    start: int
 
 
 class _Converter:
-    def __init__(self, styles: Styles, book: FootnoteBook, where: str):
+    def __init__(self, styles: Styles, book: FootnoteBook, where: str,
+                 list_keys: list[int] | None = None):
         self.styles = styles
         self.book = book
         self.where = where
         self.note_keys: dict[int, str] = {}
+        self.list_keys = list_keys if list_keys is not None else [0]  # shared with notes
 
     def inline(self, token: Token) -> str:
         parts: list[str] = []
@@ -147,7 +162,7 @@ class _Converter:
     def blocks(self, tokens: list[Token]) -> str:
         out: list[str] = []
         quote_depth = 0
-        list_stack: list[list[int]] = []  # [next number] per open ordered list; [-1] for bullets
+        list_stack: list[_List] = []
         pending_number = ""
         heading = False
         for token in tokens:
@@ -156,19 +171,14 @@ class _Converter:
                 quote_depth += 1
             elif kind == "blockquote_close":
                 quote_depth -= 1
-            elif kind == "ordered_list_open":
-                list_stack.append([int(token.attrGet("start") or 1)])
-            elif kind == "bullet_list_open":
-                list_stack.append([-1])
+            elif kind in ("ordered_list_open", "bullet_list_open"):
+                list_stack.append(self._open_list(token, list_stack[-1] if list_stack else None))
             elif kind in ("ordered_list_close", "bullet_list_close"):
                 list_stack.pop()
             elif kind == "list_item_open":
-                counter = list_stack[-1]
-                if counter[0] < 0:
-                    pending_number = "\u2022 "
-                else:
-                    pending_number = f"{counter[0]}. "
-                    counter[0] += 1
+                current = list_stack[-1]
+                pending_number = list_number_xml(current.key, current.kind, current.start_level,
+                                                 current.start, current.level)
             elif kind == "heading_open":
                 heading = True
             elif kind == "heading_close":
@@ -182,10 +192,26 @@ class _Converter:
                     style = self.styles.list_item
                 else:
                     style = self.styles.body
-                number = _run(pending_number, False, False) if pending_number else ""
+                out.append(_paragraph(style, self.inline(token), pending_number))
                 pending_number = ""
-                out.append(_paragraph(style, number + self.inline(token)))
         return "".join(out)
+
+    def _open_list(self, token: Token, parent: _List | None) -> _List:
+        """Word numbering for a Markdown list: `1.` decimal, `1)` parenthesized, else bullets.
+
+        A list nested in one of its own kind continues its parent's numbering a level down
+        (Word restarts that level after each item above); any other list starts its own.
+        """
+        if token.type == "bullet_list_open":
+            kind, start = "bullet", 1
+        else:
+            kind = "parenthesized" if token.markup == ")" else "decimal"
+            start = int(token.attrGet("start") or 1)
+        level = min(parent.level + 1, 8) if parent else 0
+        if parent is not None and parent.kind == kind and start == 1:
+            return _List(kind, parent.key, level, parent.start_level, parent.start)
+        self.list_keys[0] += 1
+        return _List(kind, self.list_keys[0], level, level, start)
 
 
 def _split_footnotes(tokens: list[Token]) -> tuple[list[Token], dict[int, list[Token]]]:
@@ -223,6 +249,9 @@ def markdown_to_ooxml(source: str, book: FootnoteBook, *, styles: Styles = Style
     keys are local to a cached result and renumbered into `book` on every use.
     """
     xml, bodies = _convert_cached(source, styles, where)
+    if "asm-list:" in xml or any("asm-list:" in body for body in bodies):
+        (xml, *numbered), book.lists = renumber_lists([xml, *bodies], book.lists)
+        bodies = tuple(numbered)
     if not bodies:
         return xml
     keys = [book.add(body) for body in bodies]
@@ -247,7 +276,8 @@ def _convert(source: str, book: FootnoteBook, styles: Styles, where: str) -> str
     env: dict = {}
     tokens = _markdown().parse(source, env)
     body, notes = _split_footnotes(tokens)
-    converter = _Converter(styles, book, where)
+    list_keys = [0]
+    converter = _Converter(styles, book, where, list_keys)
     # Footnote bodies first, so references can carry their keys (a footnote may itself be
     # referenced before it is defined in the text).
     for note_id, note_tokens in notes.items():
@@ -256,7 +286,7 @@ def _convert(source: str, book: FootnoteBook, styles: Styles, where: str) -> str
                                            list_item=styles.footnote_text,
                                            footnote_text=styles.footnote_text,
                                            footnote_reference=styles.footnote_reference),
-                                    book, where)
+                                    book, where, list_keys)
         paragraphs = note_converter.blocks(note_tokens)
         converter.note_keys[note_id] = book.add(paragraphs)
     for label, note_id in env.get("footnotes", {}).get("refs", {}).items():

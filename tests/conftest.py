@@ -65,9 +65,77 @@ def footnotes(source: Path | bytes) -> dict[str, str]:
 
 
 def document_text(source: Path | bytes) -> str:
-    """Body text then footnote text, paragraphs separated by newlines."""
-    body = "\n".join(p.text for p in body_paragraphs(source))
+    """Body text then footnote text, paragraphs separated by newlines; a numbered paragraph
+    starts with its number as Word shows it (see `list_labels`)."""
+    labels = list_labels(source)
+    body = "\n".join(f"{labels[i]} {p.text}" if i in labels else p.text
+                     for i, p in enumerate(body_paragraphs(source)))
     return body + "\n" + "\n".join(footnotes(source).values())
+
+
+def _roman(number: int) -> str:
+    out = ""
+    for value, letters in ((1000, "m"), (900, "cm"), (500, "d"), (400, "cd"), (100, "c"),
+                           (90, "xc"), (50, "l"), (40, "xl"), (10, "x"), (9, "ix"), (5, "v"),
+                           (4, "iv"), (1, "i")):
+        while number >= value:
+            out, number = out + letters, number - value
+    return out
+
+
+def _formatted(number: int, number_format: str) -> str:
+    if number_format == "lowerLetter":
+        return chr(ord("a") + (number - 1) % 26) * ((number - 1) // 26 + 1)
+    if number_format == "upperLetter":
+        return _formatted(number, "lowerLetter").upper()
+    if number_format == "lowerRoman":
+        return _roman(number)
+    if number_format == "upperRoman":
+        return _roman(number).upper()
+    return str(number)
+
+
+def list_labels(source: Path | bytes) -> dict[int, str]:
+    """Index in `body_paragraphs` -> the number or bullet Word shows before that paragraph,
+    computed from numbering.xml as a reader would: each w:num counts on its own, starting at
+    its level's w:start or the num's w:startOverride; a level restarts after any item above."""
+    data = source if isinstance(source, bytes) else Path(source).read_bytes()
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        if "word/numbering.xml" not in archive.namelist():
+            return {}
+        numbering = etree.fromstring(archive.read("word/numbering.xml"))
+    abstracts = {a.get(f"{W}abstractNumId"): a for a in numbering.iter(f"{W}abstractNum")}
+    nums = {n.get(f"{W}numId"): n for n in numbering.iter(f"{W}num")}
+    counters: dict[str, dict[int, int]] = {}
+    labels: dict[int, str] = {}
+    for index, paragraph in enumerate(body_paragraphs(source)):
+        num_pr = paragraph._p.find(f"{W}pPr/{W}numPr")
+        if num_pr is None:
+            continue
+        num_id = num_pr.find(f"{W}numId").get(f"{W}val")
+        level = int(num_pr.find(f"{W}ilvl").get(f"{W}val"))
+        num = nums[num_id]
+        abstract = abstracts[num.find(f"{W}abstractNumId").get(f"{W}val")]
+        levels = {int(lvl.get(f"{W}ilvl")): lvl for lvl in abstract.iter(f"{W}lvl")}
+        overrides = {int(o.get(f"{W}ilvl")): int(o.find(f"{W}startOverride").get(f"{W}val"))
+                     for o in num.iter(f"{W}lvlOverride")
+                     if o.find(f"{W}startOverride") is not None}
+        count = counters.setdefault(num_id, {})
+        if level in count:
+            count[level] += 1
+        else:
+            count[level] = overrides.get(level, int(levels[level].find(f"{W}start").get(
+                f"{W}val")))
+        for deeper in [k for k in count if k > level]:
+            del count[deeper]
+        text = levels[level].find(f"{W}lvlText").get(f"{W}val")
+        for k, lvl in levels.items():
+            if f"%{k + 1}" in text:
+                value = count.get(k, int(lvl.find(f"{W}start").get(f"{W}val")))
+                text = text.replace(f"%{k + 1}",
+                                    _formatted(value, lvl.find(f"{W}numFmt").get(f"{W}val")))
+        labels[index] = text
+    return labels
 
 
 def part_names(source: Path | bytes) -> list[str]:
@@ -112,6 +180,26 @@ def reference_plain_text() -> str:
     text = text.replace("**", "").replace("\\*", "\x00").replace("*", "").replace("\x00", "*")
     text = text.replace("\\$", "$")
     return text
+
+
+def libreoffice_text(data: bytes, folder: Path) -> str:
+    """The text of `data` as LibreOffice lays it out (converted to PDF, read with pypdf)."""
+    import subprocess
+
+    soffice = shutil.which("soffice") or shutil.which("libreoffice")
+    if soffice is None:
+        if os.environ.get("CI"):
+            raise AssertionError("CI must install LibreOffice (see .ci/run)")
+        pytest.skip("LibreOffice is not installed")
+    source = folder / "converted.docx"
+    source.write_bytes(data)
+    subprocess.run([soffice, f"-env:UserInstallation=file://{folder}/profile", "--headless",
+                    "--convert-to", "pdf", "--outdir", str(folder), str(source)],
+                   check=True, capture_output=True, timeout=120)
+    pdf = folder / "converted.pdf"
+    assert pdf.exists() and pdf.read_bytes().startswith(b"%PDF")
+    from pypdf import PdfReader
+    return " ".join(page.extract_text() for page in PdfReader(str(pdf)).pages)
 
 
 @pytest.fixture(scope="session")

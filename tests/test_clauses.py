@@ -11,7 +11,7 @@ from assembler.clauses import ClauseLibrary
 from assembler.errors import ClauseError, CaseFileError
 from assembler.resources import bundled_clauses
 
-from conftest import FIXTURES, body_paragraphs, document_text, footnotes
+from conftest import FIXTURES, body_paragraphs, document_text, footnotes, list_labels
 
 CASES = FIXTURES / "cases"
 PARTIAL = {
@@ -100,10 +100,13 @@ def test_seed_renewal_date_on_juneteenth():
 
 
 def test_decretal_paragraphs_are_numbered():
-    paragraphs = [p.text for p in body_paragraphs(render("early-discovery-subpoena.yaml").data)]
-    numbered = [p for p in paragraphs if p[:3] in ("1. ", "2. ", "3. ", "4. ")]
+    data = render("early-discovery-subpoena.yaml").data
+    paragraphs = [p.text for p in body_paragraphs(data)]
+    labels = list_labels(data)  # Word's numbering, not numbers typed into the text
+    numbered = [f"{labels[i]} {paragraphs[i]}" for i in sorted(labels)]
     assert [p[:2] for p in numbered] == ["1.", "2.", "3.", "4."]
     assert "Example Broadband Co." in numbered[0] and "203.0.113.57" in numbered[0]
+    assert not any(p[:3] in ("1. ", "2. ", "3. ", "4. ") for p in paragraphs)
 
 
 def test_magistrate_referral_caption_ip_and_attached_notice():

@@ -5,8 +5,8 @@ from __future__ import annotations
 import difflib
 import re
 
-from conftest import (SEED, body_paragraphs, document_text, footnotes, italic_texts, read_part,
-                      reference_plain_text, words)
+from conftest import (SEED, body_paragraphs, document_text, footnotes, italic_texts,
+                      libreoffice_text, read_part, reference_plain_text, words)
 
 
 def _similarity(a: list[str], b: list[str]) -> float:
@@ -97,24 +97,6 @@ def test_fixture_follows_the_fixture_rules():
 
 
 def test_seed_converts_with_libreoffice(seed_docx, tmp_path):
-    import os
-    import shutil
-    import subprocess
-
-    soffice = shutil.which("soffice") or shutil.which("libreoffice")
-    if soffice is None:
-        if os.environ.get("CI"):
-            raise AssertionError("CI must install LibreOffice (see .ci/run)")
-        import pytest
-        pytest.skip("LibreOffice is not installed")
-    source = tmp_path / "seed.docx"
-    source.write_bytes(seed_docx)
-    subprocess.run([soffice, f"-env:UserInstallation=file://{tmp_path}/profile", "--headless",
-                    "--convert-to", "pdf", "--outdir", str(tmp_path), str(source)],
-                   check=True, capture_output=True, timeout=120)
-    pdf = tmp_path / "seed.pdf"
-    assert pdf.exists() and pdf.read_bytes().startswith(b"%PDF")
-    from pypdf import PdfReader
-    text = " ".join(page.extract_text() for page in PdfReader(str(pdf)).pages)
+    text = libreoffice_text(seed_docx, tmp_path)
     assert "ORDER DENYING MOTION FOR DEFAULT JUDGMENT" in text
     assert "Because of compelling reasons" in text  # the footnote is on the page

@@ -8,6 +8,7 @@ lays it out) and can rebuild it: `python tools/build_template.py`.
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 
 from docx import Document
@@ -18,7 +19,11 @@ from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Inches, Pt, RGBColor
 
-OUT = Path(__file__).resolve().parent.parent / "templates" / "order.docx"
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+from assembler.docx.numbering import numbering_part_xml
+
+OUT = ROOT / "templates" / "order.docx"
 FONT = "Times New Roman"
 
 
@@ -90,10 +95,15 @@ def _no_borders(table):
         element = OxmlElement(f"w:{edge}")
         element.set(qn("w:val"), "nil")
         borders.append(element)
-    table._tbl.tblPr.append(borders)
+    # The schema's order: tblW, jc, tblCellSpacing, tblInd, tblBorders, ..., tblLook.
+    look = table._tbl.tblPr.find(qn("w:tblLook"))
+    if look is None:
+        table._tbl.tblPr.append(borders)
+    else:
+        look.addprevious(borders)
 
 
-KEEP_STYLES = {"Normal", "DefaultParagraphFont", "TableNormal", "NoList", "TableGrid",
+KEEP_STYLES = {"Normal", "DefaultParagraphFont", "TableNormal", "NoList",
                "BodyText", "Quote", "ListParagraph", "Heading3", "OrderHeading", "CourtName",
                "OrderTitle", "CaptionText", "CaptionRole", "Closing", "Signature",
                "AttachmentHeading", "FootnoteText", "FootnoteReference", "Header", "Footer",
@@ -111,7 +121,9 @@ def _prune_styles(doc) -> None:
 
 
 def _drop_parts(path: Path) -> None:
-    """Remove the parts a template does not need (effects styles, custom XML, thumbnail)."""
+    """Remove the parts a template does not need (effects styles, custom XML, thumbnail);
+    replace python-docx's list definitions (they name list styles no longer here) with the
+    ones assembler numbers lists with; give the zoom the percentage the schema requires."""
     import re
     import zipfile
 
@@ -121,6 +133,10 @@ def _drop_parts(path: Path) -> None:
             or n == "word/stylesWithEffects.xml"]
     for name in drop:
         del parts[name]
+    parts["word/numbering.xml"] = numbering_part_xml()
+    parts["word/settings.xml"] = re.sub(rb'<w:zoom w:val="bestFit"/>',
+                                        b'<w:zoom w:val="bestFit" w:percent="100"/>',
+                                        parts["word/settings.xml"])
     for rels in ("_rels/.rels", "word/_rels/document.xml.rels"):
         parts[rels] = re.sub(rb'<Relationship [^>]*(customXml|stylesWithEffects|thumbnail)[^>]*/>',
                              b"", parts[rels])

@@ -19,6 +19,7 @@ import jinja2
 from .. import cache
 from ..environment import render_limited
 from ..errors import TemplateError
+from . import numbering
 from .package import Compressed, Package, compress, read_package, write_package
 from .text import visible_text, xml_escape as escape
 
@@ -30,11 +31,13 @@ R = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
 PKG_RELS = "http://schemas.openxmlformats.org/package/2006/relationships"
 CT = "http://schemas.openxmlformats.org/package/2006/content-types"
 REL_FOOTNOTES = R + "/footnotes"
+REL_NUMBERING = R + "/numbering"
 REL_CUSTOM = R + "/custom-properties"
 REL_CORE = "http://schemas.openxmlformats.org/package/2006/relationships/metadata/core-properties"
 REL_APP = R + "/extended-properties"
 REL_THUMBNAIL = "http://schemas.openxmlformats.org/package/2006/relationships/metadata/thumbnail"
 CT_FOOTNOTES = "application/vnd.openxmlformats-officedocument.wordprocessingml.footnotes+xml"
+CT_NUMBERING = "application/vnd.openxmlformats-officedocument.wordprocessingml.numbering+xml"
 CT_CUSTOM = "application/vnd.openxmlformats-officedocument.custom-properties+xml"
 CT_CORE = "application/vnd.openxmlformats-package.core-properties+xml"
 CT_APP = "application/vnd.openxmlformats-officedocument.extended-properties+xml"
@@ -45,6 +48,10 @@ _FOOTNOTE = re.compile(r'<w:footnote\b[^>]*?w:id="(-?\d+)"[^>]*>.*?</w:footnote>
 _TRACKED = re.compile(r"<w:(ins|del|moveFrom|moveTo|rPrChange|pPrChange)[ >]")
 _HIDDEN = re.compile(r"<w:vanish\s*/>|<w:vanish\s+w:val=\"(true|1|on)\"")
 _AUTHOR_IDS = re.compile(r'\s(?:w:rsid\w*|w14:paraId|w14:textId)="[0-9A-Fa-f]+"')
+_TAB_IN_TEXT = re.compile(r"<w:t(?:\s[^>]*)?>([^<]*\t[^<]*)</w:t>")
+_DOC_IDS = re.compile(r'(<w1[45]:docId w1([45]):val=")([^"]*)("\s*/>)')
+# Office keeps at most 255 characters of a document property.
+PROPERTY_LIMIT = 255
 _EMPTY_FOOTNOTES = (
     f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<w:footnotes xmlns:w="{W}" '
     f'xmlns:r="{R}"><w:footnote w:type="separator" w:id="-1"><w:p><w:pPr><w:spacing '
@@ -56,10 +63,13 @@ _EMPTY_FOOTNOTES = (
 
 @dataclass(frozen=True)
 class DocumentProperties:
-    """Core and custom properties written into a rendered document (nothing else is kept)."""
+    """Core and custom properties written into a rendered document (nothing else is kept).
+
+    `when` is the order's date, written as created and modified; with None neither is written.
+    """
 
     title: str
-    when: date
+    when: date | None
     custom: Mapping[str, str] = field(default_factory=dict)
 
 
@@ -91,6 +101,12 @@ class CompiledTemplate:
         self.footnote_reference_style = footnote_reference_style
         parts, self.sources = _prepared(raw, str(path), self.name)
         self.base = Package(parts)
+        styles = parts.get("word/styles.xml", b"").decode("utf-8")
+        self.numbering = numbering.Numbering(
+            parts.get(numbering.PART),
+            numbering.referenced_num_ids([styles, *self.sources.values()]),
+            numbering.style_ids(styles))
+        self.base.parts[numbering.PART] = self.numbering.empty
         self.compiled: dict[str, jinja2.Template] = {}
         # Deflated once: the parts that every document copies unchanged.
         self.recent: dict[str, Compressed] = {}
@@ -123,9 +139,16 @@ class CompiledTemplate:
             rendered[name] = (xml.replace("{_{", "{{").replace("}_}", "}}")
                               .replace("{_%", "{%").replace("%_}", "%}"))
         self._place_footnotes(rendered, footnotes)
+        package.parts[numbering.PART] = self.numbering.render(rendered)
         for name, xml in rendered.items():
+            if "\t" in xml:
+                xml = _TAB_IN_TEXT.sub(_tabs_as_elements, xml)
             package.parts[name] = xml.encode("utf-8")
-        package.parts["docProps/core.xml"] = _core_xml(properties)
+        settings = package.parts.get("word/settings.xml")
+        if settings is not None and b"docId " in settings:
+            package.parts["word/settings.xml"] = _with_document_ids(
+                settings, package.parts["word/document.xml"])
+        package.parts["docProps/core.xml"] = core_properties_xml(properties)
         package.parts["docProps/custom.xml"] = _custom_xml(properties.custom)
         return RenderedDocument(package, self.static, self.recent)
 
@@ -171,6 +194,27 @@ class CompiledTemplate:
         cut = head.end()
         return (f'<w:footnote w:id="{note_id}">' + paragraphs[:cut] + mark + paragraphs[cut:]
                 + "</w:footnote>")
+
+
+def _tabs_as_elements(match: re.Match[str]) -> str:
+    """A tab typed into text is a `w:tab` element in WordprocessingML, never a character."""
+    pieces = match.group(1).split("\t")
+    return "<w:tab/>".join(f'<w:t xml:space="preserve">{piece}</w:t>' if piece else ""
+                           for piece in pieces)
+
+
+def _with_document_ids(settings: bytes, document: bytes) -> bytes:
+    """Word's document ids (w14:docId, w15:docId) derived from the order's own body text, so
+    two orders never share one and the same order always gets the same."""
+    digest = hashlib.sha256(document).hexdigest().upper()
+    # w14:docId is a 32-bit value Word reads as a positive signed integer.
+    w14 = f"{int(digest[:8], 16) & 0x7FFFFFFF:08X}"
+    w15 = f"{{{digest[8:16]}-{digest[16:20]}-{digest[20:24]}-{digest[24:28]}-{digest[28:40]}}}"
+
+    def fill(match: re.Match[str]) -> str:
+        return match.group(1) + (w14 if match.group(2) == "4" else w15) + match.group(4)
+
+    return _DOC_IDS.sub(fill, settings.decode("utf-8")).encode("utf-8")
 
 
 def _prepared(raw: bytes, path: str, name: str) -> tuple[dict[str, bytes], dict[str, str]]:
@@ -252,6 +296,8 @@ def _clean_package(package: Package) -> Package:
         settings = re.sub(r"<w:mailMerge>.*?</w:mailMerge>", "", settings, flags=re.DOTALL)
         settings = re.sub(r"<w:rsids>.*?</w:rsids>", "", settings, flags=re.DOTALL)
         settings = re.sub(r"<w:docVars>.*?</w:docVars>", "", settings, flags=re.DOTALL)
+        # ISO/IEC 29500 requires a zoom percentage, even beside a named zoom.
+        settings = re.sub(r"<w:zoom\b(?![^>]*w:percent)", '<w:zoom w:percent="100"', settings)
         parts["word/settings.xml"] = settings.encode("utf-8")
     parts.setdefault("word/footnotes.xml", _EMPTY_FOOTNOTES.encode("utf-8"))
 
@@ -269,6 +315,9 @@ def _clean_package(package: Package) -> Package:
         if rel.get("Type", "").endswith("/customXml") or rel.get("Type", "").endswith("/comments"):
             doc_rels.remove(rel)
     _ensure_rel(doc_rels, REL_FOOTNOTES, "footnotes.xml")
+    _ensure_rel(doc_rels, REL_NUMBERING, "numbering.xml")
+    if numbering.PART not in parts:
+        parts[numbering.PART] = numbering.numbering_part_xml(())
     parts["word/_rels/document.xml.rels"] = _xml_bytes(doc_rels)
     parts["docProps/app.xml"] = _APP_XML
 
@@ -279,6 +328,7 @@ def _clean_package(package: Package) -> Package:
                 "docProps/custom.xml", "docProps/core.xml"):
             types.remove(override)
     for part, content_type in (("word/footnotes.xml", CT_FOOTNOTES),
+                               (numbering.PART, CT_NUMBERING),
                                ("docProps/custom.xml", CT_CUSTOM),
                                ("docProps/core.xml", CT_CORE), ("docProps/app.xml", CT_APP)):
         if not any(o.get("PartName") == f"/{part}" for o in types):
@@ -321,24 +371,47 @@ _APP_XML = (
     b"<Application>assembler</Application></Properties>")
 
 
-def _core_xml(properties: DocumentProperties) -> bytes:
-    stamp = f"{properties.when.isoformat()}T00:00:00Z"
+def core_properties_xml(properties: DocumentProperties) -> bytes:
+    """The core properties part: the title (within Office's limit) and the order's date."""
+    dates = ""
+    if properties.when is not None:
+        stamp = f"{properties.when.isoformat()}T00:00:00Z"
+        dates = (f'<dcterms:created xsi:type="dcterms:W3CDTF">{stamp}</dcterms:created>'
+                 f'<dcterms:modified xsi:type="dcterms:W3CDTF">{stamp}</dcterms:modified>')
+    title = properties.title
+    if len(title) > PROPERTY_LIMIT:
+        title = title[:PROPERTY_LIMIT - 1] + "\u2026"
     return (
         '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
         '<cp:coreProperties xmlns:cp="http://schemas.openxmlformats.org/package/2006/metadata/'
         'core-properties" xmlns:dc="http://purl.org/dc/elements/1.1/" xmlns:dcterms="http://'
         'purl.org/dc/terms/" xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance">'
-        f"<dc:title>{escape(properties.title)}</dc:title>"
-        f'<dcterms:created xsi:type="dcterms:W3CDTF">{stamp}</dcterms:created>'
-        f'<dcterms:modified xsi:type="dcterms:W3CDTF">{stamp}</dcterms:modified>'
+        f"<dc:title>{escape(title)}</dc:title>{dates}"
         "</cp:coreProperties>").encode("utf-8")
 
 
+def split_property(name: str, value: str) -> list[tuple[str, str]]:
+    """A custom property within Office's 255 characters: a longer value continues in
+    `name.2`, `name.3`, ..., cut at the last "; " within the limit, so the pieces joined with
+    "; " give the value back (a single item longer than the limit is cut at 255 characters)."""
+    pieces: list[tuple[str, str]] = []
+    while len(value) > PROPERTY_LIMIT:
+        cut = value.rfind("; ", 0, PROPERTY_LIMIT + 1)
+        head, value = ((value[:cut], value[cut + 2:]) if cut > 0
+                       else (value[:PROPERTY_LIMIT], value[PROPERTY_LIMIT:]))
+        pieces.append(head)
+    pieces.append(value)
+    return [(name if index == 0 else f"{name}.{index + 1}", piece)
+            for index, piece in enumerate(pieces)]
+
+
 def _custom_xml(custom: Mapping[str, str]) -> bytes:
+    items = [piece for name, value in sorted(custom.items())
+             for piece in split_property(name, value)]
     props = "".join(
         f'<property fmtid="{{D5CDD505-2E9C-101B-9397-08002B2CF9AE}}" pid="{pid}" '
         f'name="{escape(name, quote=True)}"><vt:lpwstr>{escape(value)}</vt:lpwstr></property>'
-        for pid, (name, value) in enumerate(sorted(custom.items()), start=2))
+        for pid, (name, value) in enumerate(items, start=2))
     return (
         '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
         '<Properties xmlns="http://schemas.openxmlformats.org/officeDocument/2006/custom-properties"'

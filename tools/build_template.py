@@ -21,7 +21,7 @@ from docx.shared import Inches, Pt, RGBColor
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
-from assembler.docx.numbering import numbering_part_xml
+from assembler.docx.numbering import numbering_part_xml  # noqa: E402
 
 OUT = ROOT / "templates" / "order.docx"
 FONT = "Times New Roman"

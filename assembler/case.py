@@ -318,7 +318,10 @@ def load_located_case(path: str | Path, overrides: list[str] | tuple[str, ...] =
                 if known[: len(field_path)] == field_path:
                     table.pop(known)
         located.lines[field_path] = 0  # line 0 marks "given by --set"
-    return validate_case(located), located
+    case = validate_case(located)
+    from .footnotes import check_labels
+    check_labels(case, located)
+    return case, located
 
 
 def locate(error: "AssemblerError", located: LocatedData) -> None:

@@ -39,11 +39,14 @@ class Finding:
 
 
 _SPACES = re.compile(r"\s+")
+_STRAIGHT_QUOTES = str.maketrans("‘’“”", "''\"\"")
 
 
 def normalize(text: str) -> str:
     """Case-folded, NFKC, accent-free text with single spaces."""
     if not text.isascii():
+        # Typographic quotes fold to straight ones: prose prints "O'Brien" as "O’Brien".
+        text = text.translate(_STRAIGHT_QUOTES)
         text = unicodedata.normalize("NFKD", unicodedata.normalize("NFKC", text))
         text = "".join(c for c in text if not unicodedata.category(c).startswith("M"))
     return _SPACES.sub(" ", text.casefold()).strip()

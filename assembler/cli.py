@@ -61,10 +61,14 @@ def main() -> None:
 @click.option("--strict", is_flag=True,
               help="Refuse to write when the cite-check finds an error (it only warns by "
                    "default: a judge may sign an order with a citation warning).")
+@click.option("--straight-quotes", is_flag=True,
+              help="Keep straight quotes and apostrophes as typed (by default the prose's "
+                   "become typographic: “ ” ‘ ’).")
 @reports_errors
 def render(case_file: Path, output: Path | None, overrides: tuple[str, ...],
            template: Path | None, sealed: bool, force: bool, allow: tuple[str, ...],
-           pdf: bool, pdf_a: bool, soffice: Path | None, strict: bool) -> None:
+           pdf: bool, pdf_a: bool, soffice: Path | None, strict: bool,
+           straight_quotes: bool) -> None:
     """Render CASE_FILE to a Word order (the public version unless --sealed)."""
     from .case import load_located_case, locate
     from .cites import check_citations
@@ -86,7 +90,7 @@ def render(case_file: Path, output: Path | None, overrides: tuple[str, ...],
                             "(without --strict they are warnings)", file=str(case_file))
     try:
         order = render_order(case, case_dir=case_file.parent, template=template, sealed=sealed,
-                             allow=allow)
+                             allow=allow, straight_quotes=straight_quotes)
     except AssemblerError as exc:
         locate(exc, located)  # a prose or clause problem: point at the case file's line
         raise

@@ -18,6 +18,7 @@ from .clauses import ClauseLibrary, MarkdownText
 from .courts import find_court
 from .deadlines import add_days, long_date, ordinal
 from .errors import CaseFileError, ClauseError
+from .footnotes import gather as gather_footnotes
 from .resources import bundled_clauses
 
 MOTION_TITLES = {
@@ -49,6 +50,7 @@ class Chambers:
     docket_style: str = "ecf"
     clause_folders: tuple[Path, ...] = ()
     magistrate_referral: str | None = None
+    straight_quotes: bool = False  # keep quotes as typed instead of typographic ones
 
     def cite(self, doc: int | str) -> str:
         return DOCKET_STYLES[self.docket_style].format(doc)
@@ -67,15 +69,19 @@ def load_chambers(folder: Path | None) -> Chambers:
             profile = yaml.safe_load(profile_path.read_text(encoding="utf-8")) or {}
         except yaml.YAMLError as exc:
             raise CaseFileError(f"YAML syntax error: {exc}", file=str(profile_path)) from None
-    unknown = set(profile) - {"docket_style"}
+    unknown = set(profile) - {"docket_style", "straight_quotes"}
     if unknown:
         raise CaseFileError("unknown key", file=str(profile_path), field=sorted(unknown)[0])
     style = profile.get("docket_style", "ecf")
     if style not in DOCKET_STYLES:
         raise CaseFileError(f"'{style}' is not one of {', '.join(DOCKET_STYLES)}",
                             file=str(profile_path), field="docket_style")
+    straight = profile.get("straight_quotes", False)
+    if not isinstance(straight, bool):
+        raise CaseFileError("must be true or false", file=str(profile_path),
+                            field="straight_quotes")
     clauses = folder / "clauses"
-    return Chambers(docket_style=style,
+    return Chambers(docket_style=style, straight_quotes=straight,
                     clause_folders=(clauses,) if clauses.is_dir() else ())
 
 
@@ -277,7 +283,7 @@ class OrderWriter:
             raise ClauseError(
                 f"the outcome '{case.ruling.outcome}' is not available for a "
                 f"{case.motion.kind} motion (no clause {conclusion_id})", field="ruling.outcome")
-        sections: dict[str, str] = {}
+        section_parts: dict[str, list[tuple[str, str]]] = {}
         pieces: list[tuple[str, str, tuple, str]] = []
         for name in ("introduction", "background", "discussion", "conclusion"):
             prose: Prose | None = getattr(case, name)
@@ -286,8 +292,9 @@ class OrderWriter:
                 # Nothing written for this outcome: the library's clauses write the section.
                 defaults = self._default_section(case, name, conclusion_id)
                 parts = self._section_pieces(defaults, case, clause, name)
-            sections[name] = "\n\n".join(text for _, _, text in parts)
+            section_parts[name] = [(kind, text) for kind, _, text in parts]
             pieces.extend((name, kind, origin, text) for kind, origin, text in parts)
+        sections = gather_footnotes(section_parts)  # definitions beside their references
         sections["referral"] = clause("referral/line") if case.referral else ""
         if case.sealing is not None:
             note = clause("sealing/footnote")

@@ -24,16 +24,23 @@ if TYPE_CHECKING:
     from markdown_it.token import Token
 
 
-@lru_cache(maxsize=1)
-def _markdown() -> MarkdownIt:
-    """The parser, made on first use (a batch whose conversions are all cached never needs it)."""
+@lru_cache(maxsize=2)
+def _markdown(smart_quotes: bool = False) -> MarkdownIt:
+    """The parser, made on first use (a batch whose conversions are all cached never needs it).
+
+    With `smart_quotes`, straight quotes and apostrophes in the text become typographic ones
+    (markdown-it's smartquotes; its other typographic replacements stay off, so `--`, `...`
+    and `(c)` print as typed); a backslash-escaped quote, `\\"`, stays straight.
+    """
     from markdown_it import MarkdownIt
     from mdit_py_plugins.footnote import footnote_plugin
 
-    md = MarkdownIt("commonmark", {"html": False, "typographer": False})
+    md = MarkdownIt("commonmark", {"html": False, "typographer": smart_quotes})
     md.use(footnote_plugin)
     md.disable(["code", "fence", "html_block", "html_inline", "reference", "lheading", "hr",
                 "link", "image", "autolink", "entity", "backticks"])
+    if smart_quotes:
+        md.enable("smartquotes")
     return md
 
 _UNDEFINED_NOTE = re.compile(r"\[\^([^\]\s]+)\]")
@@ -242,13 +249,13 @@ _LOCAL_KEY = re.compile(r'w:id="asm:(\d+)"')
 
 
 def markdown_to_ooxml(source: str, book: FootnoteBook, *, styles: Styles = Styles(),
-                      where: str = "prose") -> str:
+                      where: str = "prose", smart_quotes: bool = True) -> str:
     """Convert Markdown to `<w:p>` elements; footnote bodies go into `book`.
 
     Conversions are cached by source: a batch repeats the same clauses row after row. Footnote
     keys are local to a cached result and renumbered into `book` on every use.
     """
-    xml, bodies = _convert_cached(source, styles, where)
+    xml, bodies = _convert_cached(source, styles, where, smart_quotes)
     if "asm-list:" in xml or any("asm-list:" in body for body in bodies):
         (xml, *numbered), book.lists = renumber_lists([xml, *bodies], book.lists)
         bodies = tuple(numbered)
@@ -259,22 +266,24 @@ def markdown_to_ooxml(source: str, book: FootnoteBook, *, styles: Styles = Style
 
 
 @lru_cache(maxsize=512)
-def _convert_cached(source: str, styles: Styles, where: str) -> tuple[str, tuple[str, ...]]:
-    entry = cache.key("prose", source, repr(styles), where)
+def _convert_cached(source: str, styles: Styles, where: str,
+                    smart_quotes: bool = True) -> tuple[str, tuple[str, ...]]:
+    entry = cache.key("prose", source, repr(styles), where, "smart" if smart_quotes else "")
     stored = cache.load_value("prose", entry, lambda v: isinstance(v, tuple) and len(v) == 2
                               and isinstance(v[0], str) and isinstance(v[1], tuple))
     if stored is not None:
         return stored
     local = FootnoteBook()
-    xml = _convert(source, local, styles, where)  # an error is raised, never stored
+    xml = _convert(source, local, styles, where, smart_quotes)  # errors are never stored
     result = (xml, tuple(local.bodies.values()))
     cache.store_value("prose", entry, result)
     return result
 
 
-def _convert(source: str, book: FootnoteBook, styles: Styles, where: str) -> str:
+def _convert(source: str, book: FootnoteBook, styles: Styles, where: str,
+             smart_quotes: bool = True) -> str:
     env: dict = {}
-    tokens = _markdown().parse(source, env)
+    tokens = _markdown(smart_quotes).parse(source, env)
     body, notes = _split_footnotes(tokens)
     list_keys = [0]
     converter = _Converter(styles, book, where, list_keys)

@@ -94,19 +94,24 @@ def case_digest(case: Case) -> str:
 def render_order(case: Case, *, case_dir: Path | None = None,
                  template: Path | CompiledTemplate | None = None, sealed: bool = False,
                  allow: tuple[str, ...] | list[str] = (),
-                 clause_folders: tuple[Path, ...] = ()) -> RenderedOrder:
+                 clause_folders: tuple[Path, ...] = (),
+                 straight_quotes: bool = False) -> RenderedOrder:
     """Render a validated case to a .docx (public version unless `sealed`).
 
     The public version is scanned, every part and the file name, for sealed terms before any
     byte leaves this function; an error-level Rule 5.2 finding not named in `allow` blocks it.
+    Straight quotes in the prose become typographic ones unless `straight_quotes` or the
+    chambers profile says to keep them.
     """
     with time_limit():
-        return _render(case, case_dir, template, sealed, allow, clause_folders)
+        return _render(case, case_dir, template, sealed, allow, clause_folders,
+                       straight_quotes)
 
 
 def _render(case: Case, case_dir: Path | None, template: Path | CompiledTemplate | None,
             sealed: bool, allow: tuple[str, ...] | list[str],
-            clause_folders: tuple[Path, ...] = ()) -> RenderedOrder:
+            clause_folders: tuple[Path, ...] = (),
+            straight_quotes: bool = False) -> RenderedOrder:
     compiled = (template if isinstance(template, CompiledTemplate)
                 else compile_template(template))
     chambers, library = chambers_for(case, case_dir)
@@ -115,11 +120,14 @@ def _render(case: Case, case_dir: Path | None, template: Path | CompiledTemplate
     book = FootnoteBook()
     with holding_values() as values:
         text = OrderWriter(library).compose(case, chambers, sealed=sealed)
-        sections = {name: Markup(values.fill(markdown_to_ooxml(source, book, where=name)))
+        smart = not (straight_quotes or chambers.straight_quotes)
+        sections = {name: Markup(values.fill(markdown_to_ooxml(source, book, where=name,
+                                                               smart_quotes=smart)))
                     if source.strip() else "" for name, source in text.sections.items()}
         sections["attachments"] = [
             {"title": values.fill_text(a["title"]),
-             "body": Markup(values.fill(markdown_to_ooxml(a["body"], book, where="attachment")))}
+             "body": Markup(values.fill(markdown_to_ooxml(a["body"], book, where="attachment",
+                                                          smart_quotes=smart)))}
             for a in text.attachments]
         footnotes = {key: values.fill(body) for key, body in book.bodies.items()}
     context = dict(text.context)

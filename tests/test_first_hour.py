@@ -162,3 +162,137 @@ def test_a_list_of_parties_still_needs_mappings(tmp_path):
                    "  Harbor Lane", name="bad.yaml")
     message = error_for(path.with_name("bad.yaml"))
     assert "plaintiffs" in message
+
+
+# ---- footnotes anywhere in the prose ----------------------------------------------------------
+
+FOOTNOTED = '''\
+introduction: |
+  Harbor Lane sued Corvid.[^forum] Corvid moves to dismiss.
+background: |
+  The works are training videos.[^2]
+'''
+DEFINITIONS = '''\
+  - text: |
+      Count II fails.
+
+      [^forum]: Venue is not disputed.
+
+      [^2]: Harbor Lane registered each work
+          before this action was filed.
+'''
+
+
+def footnoted_case(tmp_path, granted='"Count II (contributory infringement)"',
+                   definitions=DEFINITIONS):
+    text = DISMISS.read_text(encoding="utf-8")
+    text = text.replace('granted: ["Count II (contributory infringement)"]',
+                        f"granted: {granted}")
+    text = text.replace("discussion:\n", FOOTNOTED + "discussion:\n")
+    text = text.rstrip("\n") + "\n" + definitions
+    path = tmp_path / "case.yaml"
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def test_footnote_definitions_at_the_end_reach_their_references(tmp_path):
+    from conftest import footnotes, read_part
+
+    path = footnoted_case(tmp_path)
+    out = tmp_path / "o.docx"
+    result = run("render", str(path), "-o", str(out))
+    assert result.exit_code == 0, result.output
+    notes = list(footnotes(out.read_bytes()).values())
+    assert notes == ["Venue is not disputed.",
+                     "Harbor Lane registered each work before this action was filed."]
+    body = read_part(out.read_bytes(), "word/document.xml")
+    # Word numbers the references in reading order: the introduction's first, then background.
+    assert body.index("Corvid.") < body.index("footnoteReference") < body.index("training")
+    assert body.count("<w:footnoteReference") == 2
+    assert "[^" not in document_text(out.read_bytes())
+
+
+def test_a_footnote_label_defined_twice_names_both_lines(tmp_path):
+    definitions = DEFINITIONS + "  - text: |\n      More.\n\n      [^2]: Again.\n"
+    path = footnoted_case(tmp_path, definitions=definitions)
+    lines = path.read_text(encoding="utf-8").splitlines()
+    first = lines.index("      [^2]: Harbor Lane registered each work") + 1
+    second = lines.index("      [^2]: Again.") + 1
+    message = error_for(path)
+    assert message == (f"{path}:{second}: discussion.3.text: footnote [^2] is defined twice: "
+                       f"on line {first} and again on line {second} (give one of them another "
+                       "label)")
+
+
+def test_a_footnote_defined_for_another_outcome_only_is_not_a_duplicate(tmp_path):
+    definitions = DEFINITIONS + "  - when: [denied]\n    text: |\n      No.[^2]\n\n      [^2]: Other.\n"
+    path = footnoted_case(tmp_path, definitions=definitions)
+    assert load_case(path).ruling.outcome == "granted_in_part"
+
+
+def test_a_reference_with_no_definition_anywhere_is_still_an_error(tmp_path):
+    path = footnoted_case(tmp_path, definitions=DEFINITIONS.replace("[^2]: Harbor", "Harbor"))
+    result = run("render", str(path), "-o", str(tmp_path / "o.docx"))
+    assert result.exit_code == 1
+    assert "background: footnote [^2] is referenced but never defined" in result.output
+
+
+def test_split_definitions_keeps_the_rest_of_the_text():
+    from assembler.footnotes import split_definitions
+
+    body, found = split_definitions("One.[^a]\n\n[^a]: Note\n    more.\n\nTwo.\n\n[^b]: B.\n")
+    assert body == "One.[^a]\n\nTwo."
+    assert [(d.label, d.text) for d in found] == [("a", "[^a]: Note\n    more."),
+                                                  ("b", "[^b]: B.")]
+
+
+# ---- typographic quotes --------------------------------------------------------------------
+
+QUOTED = '''\
+  - text: |
+      Corvid's motion says the claim is "conclusory" and calls the works 'videos'. See Harbor Lane Studios, Inc. v. Corvid Data Sys., No. 3:18-cv-01369, Doc. #17 at 4; *Id.* at 4. A \\"straight\\" pair stays.
+'''
+
+
+def test_straight_quotes_become_typographic_but_codes_stay(tmp_path):
+    path = footnoted_case(tmp_path, definitions=DEFINITIONS + QUOTED)
+    out = tmp_path / "o.docx"
+    assert run("render", str(path), "-o", str(out)).exit_code == 0
+    text = document_text(out.read_bytes())
+    assert "Corvid’s motion says the claim is “conclusory” and calls the works ‘videos’." in text
+    assert "No. 3:18-cv-01369, Doc. #17 at 4; Id. at 4." in text
+    assert 'A "straight" pair stays.' in text  # a backslash keeps a quote as typed
+    assert "Corvid’s own servers" in text  # already typographic: unchanged
+
+
+def test_straight_quotes_flag_and_chambers_setting_keep_them(tmp_path):
+    path = footnoted_case(tmp_path, definitions=DEFINITIONS + QUOTED)
+    out = tmp_path / "flag.docx"
+    assert run("render", str(path), "-o", str(out), "--straight-quotes").exit_code == 0
+    assert "Corvid's motion says the claim is \"conclusory\"" in document_text(out.read_bytes())
+    chambers = tmp_path / "chambers"
+    chambers.mkdir()
+    (chambers / "profile.yaml").write_text("straight_quotes: true\n", encoding="utf-8")
+    path.write_text(path.read_text(encoding="utf-8") + "chambers: chambers\n", encoding="utf-8")
+    out = tmp_path / "profile.docx"
+    assert run("render", str(path), "-o", str(out)).exit_code == 0
+    assert "Corvid's motion says the claim is \"conclusory\"" in document_text(out.read_bytes())
+    chambers.rename(tmp_path / "other")  # a new folder: profiles are read once per process
+    (tmp_path / "other" / "profile.yaml").write_text("straight_quotes: sometimes\n",
+                                                     encoding="utf-8")
+    path.write_text(path.read_text(encoding="utf-8").replace("chambers: chambers",
+                                                             "chambers: other"), encoding="utf-8")
+    result = run("render", str(path), "-o", str(tmp_path / "bad.docx"))
+    assert result.exit_code == 1 and "straight_quotes: must be true or false" in result.output
+
+
+def test_a_sealed_name_with_an_apostrophe_is_found_after_curling(tmp_path):
+    text = DISMISS.read_text(encoding="utf-8").replace(
+        '  - {name: "Corvid Data Systems, LLC", short_name: Corvid}',
+        "  - {name: John Doe, pseudonym: true, sealed_name: \"Ines O'Quarrie\"}")
+    text = text.replace("Corvid’s own servers", "O'Quarrie's own servers")
+    path = tmp_path / "case.yaml"
+    path.write_text(text, encoding="utf-8")
+    result = run("render", str(path), "-o", str(tmp_path / "o.docx"))
+    assert result.exit_code == 1 and "would reveal a sealed name" in result.output
+    assert not (tmp_path / "o.docx").exists()

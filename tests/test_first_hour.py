@@ -250,7 +250,9 @@ def test_split_definitions_keeps_the_rest_of_the_text():
 
 QUOTED = '''\
   - text: |
-      Corvid's motion says the claim is "conclusory" and calls the works 'videos'. See Harbor Lane Studios, Inc. v. Corvid Data Sys., No. 3:18-cv-01369, Doc. #17 at 4; *Id.* at 4. A \\"straight\\" pair stays.
+      Corvid's motion says the claim is "conclusory" and calls the works 'videos'.
+      See Harbor Lane Studios, Inc. v. Corvid Data Sys., No. 3:18-cv-01369,
+      Doc. #17 at 4; *Id.* at 4. A \\"straight\\" pair stays.
 '''
 
 

@@ -4,13 +4,22 @@ Citations are found by eyecite (Free Law Project) in the order's prose as a read
 the case file's sections and the clauses rendered for them, in reading order. Docket
 citations ("Doc. #17 at 4 (¶¶ 23, 25)", "ECF No. 12") are recognised here as authorities of
 their own, so an "Id." after one is in order and they are never reported as unknown.
+
+Before eyecite reads the text, two things that are part of a citation but not of a case name
+are blanked out (with `~`, same length, so every offset holds; one word, so eyecite's
+backward search for the name still reaches its start): a docket number between the name and
+the reporter ("Maples v. Warren, No. 12-0993, 2013 WL ...", with judges' initials such as
+"(ADS) (AKT)"), and "et al." at the end of a name. Citations eyecite reports side by side with
+the same case name (its own parallel-citation rule) are one authority: "Ex parte Young, 209
+U.S. 123, 28 S. Ct. 441, 52 L. Ed. 714" is one case in three reporters, never a conflict.
 """
 
 from __future__ import annotations
 
 import bisect
+import logging
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -26,6 +35,25 @@ DOCKET = re.compile(r"\b(?:Docs?\.\s*#\s*\d+(?:-\d+)?(?:\s*[,;]\s*#\s*\d+(?:-\d+
 # looks like, for finding the ones eyecite does not know.
 REPORTER_LIKE = re.compile(r"(?<![\w.§])(\d{1,4}) ((?:[A-Z][A-Za-z'’]*\.? ?|\d+(?:d|th) ?){1,5})"
                            r"(\d{1,5})(?=[,;.)]| \(| at\b|$)")
+# A docket number standing between a case name and its reporter citation, with its comma.
+DOCKET_IN_NAME = re.compile(
+    r",\s(?:(?:Case|Civil Action|Civil|Civ\. A\.|Civ\.|Crim\.|Misc\.|Adv\. Proc\.)\s)?"
+    r"Nos?\.\s?\d[\w:.\-–—/]*(?:(?:,|\s?&|\sand)\s\d[\w:.\-–—/]*)*"
+    r"(?:\s?\([A-Z]{2,5}(?:[/,]\s?[A-Z]{2,5})*\))*(?=,\s\d)")
+# A sentence that ends after a page or a parenthetical: eyecite's search for a case name runs
+# back over earlier citations and a "(1908)" (its rule for a year before the reporter), so the
+# next sentence's case would be taken for a parallel citation of the last one. A semicolon
+# is where eyecite stops.
+SENTENCE_END = re.compile(r"(?<=[\d)])\.(?=\s+[A-Z*\"“(])|(?<=[\d)])\.(?=\n)")
+# Between two parallel citations: a comma, and the first one's pin cites.
+PARALLEL_GAP = re.compile(r",(?:\s*(?:at\s+)?\*{0,2}\d+(?:\s*[-–—]\s*\d+)?(?:\s*n+\.\s*\d+)?,)*\s*")
+ET_AL = re.compile(r",?\set\.? al\.(?=,)")
+# Words a case name may start with that eyecite's name search stops short of.
+NAME_PREFIX = re.compile(r"(?:\b(?:In re|In the Matter of|Matter of|Ex parte|Ex rel\.|"
+                         r"Application of|Petition of)\s+)$")
+NUMBER_IN_NAME = re.compile(r"(?:\b[A-Z][\w.&'’-]*\s+)?\d+\s+$")      # "Strike 3 Holdings"
+EX_REL = re.compile(r"(?:\b[A-Z][\w.&'’-]*,?\s+){1,3}ex\s+rel\.\s+$")  # "A.M. ex rel. J.M.K."
+WESTLAW = {"WL", "U.S. Dist. LEXIS", "U.S. App. LEXIS", "LEXIS"}
 _NAME_NOISE = re.compile(r"\b(llc|inc|co|corp|ltd|l\.l\.c|n\.a|et al)\b\.?|[^\w\s]", re.I)
 
 
@@ -48,6 +76,11 @@ class _Authority:
     names: str = ""
     year: str | None = None
     where: str = ""
+    # Every (volume, reporter, first page) this authority was cited as: parallel citations.
+    cites: list[tuple[str, str, int | None]] = field(default_factory=list)
+
+    def first_page_in(self, volume: str, reporter: str) -> int | None:
+        return next((p for v, r, p in self.cites if (v, r) == (volume, reporter)), None)
 
 
 @lru_cache(maxsize=1)
@@ -84,6 +117,20 @@ def _strip_lead(name: str) -> str:
     return " ".join(words)
 
 
+MASK = "~"
+
+
+def mask_non_names(text: str) -> str:
+    """The text with docket numbers inside citations and "et al." blanked (same length)."""
+    def blank(match: re.Match[str]) -> str:
+        return MASK * len(match.group())
+    if "No" in text:
+        text = DOCKET_IN_NAME.sub(blank, text)
+    if "al." in text:
+        text = ET_AL.sub(blank, text)
+    return SENTENCE_END.sub(";", text)
+
+
 def _page(text: str | None) -> int | None:
     match = re.search(r"\d+", text or "")
     return int(match.group()) if match else None
@@ -96,6 +143,7 @@ class CiteChecker:
         self.pieces = pieces
         self.text = text
         self.where = where
+        self.masked = mask_non_names(text)
         self.findings: list[Finding] = []
 
     def report(self, level: str, code: str, offset: int, message: str) -> None:
@@ -112,7 +160,8 @@ class CiteChecker:
         from eyecite.models import (FullCaseCitation, FullLawCitation, IdCitation,
                                     ShortCaseCitation, SupraCitation)
 
-        citations = get_citations(self.text)
+        logging.getLogger("eyecite").setLevel(logging.ERROR)  # its overlap notes are for
+        citations = get_citations(self.masked)                  # its developers
         dockets = list(DOCKET.finditer(self.text))
         events: list[tuple[int, str, Any]] = [(c.span()[0], "cite", c) for c in citations]
         events += [(m.start(), "docket", m) for m in dockets]
@@ -122,12 +171,20 @@ class CiteChecker:
 
         full_cases: list[_Authority] = []
         previous: _Authority | None = None
+        last: Any = None  # the citation just before, for eyecite's parallel-citation rule
         for offset, kind, item in events:
             if kind == "docket":
                 previous = _Authority(item.group(), "docket", where=self.where(offset))
+                last = None
                 continue
             if isinstance(item, FullCaseCitation):
-                previous = self._full_case(item, offset, full_cases)
+                if (isinstance(last, FullCaseCitation) and previous is not None
+                        and previous.kind == "case"
+                        and item.full_span_start == last.full_span_start
+                        and PARALLEL_GAP.fullmatch(self.text, last.span()[1], offset)):
+                    self._parallel(item, offset, previous)
+                else:
+                    previous = self._full_case(item, offset, full_cases)
             elif isinstance(item, ShortCaseCitation):
                 previous = self._short_case(item, offset, full_cases) or previous
             elif isinstance(item, IdCitation):
@@ -136,21 +193,19 @@ class CiteChecker:
                 self._supra(item, offset, full_cases)
             elif isinstance(item, FullLawCitation):
                 previous = _Authority(item.matched_text(), "law", where=self.where(offset))
+            last = item
         self._unknown_reporters(covered)
         return self.findings
 
     def _full_case(self, cite: Any, offset: int, full_cases: list[_Authority]) -> _Authority:
         groups, meta = cite.groups, cite.metadata
-        names = " v. ".join(n for n in (meta.plaintiff, meta.defendant) if n)
+        names = " v. ".join(n.replace(MASK, "").strip() for n in (meta.plaintiff, meta.defendant)
+                            if n and n.strip(MASK))
         this = _Authority(cite.matched_text(), "case", _page(groups.get("page")),
                           groups.get("volume", ""), _squash(cite.corrected_reporter()),
                           names, meta.year, self.where(offset))
-        pin = _page(meta.pin_cite)
-        if pin is not None and this.first_page is not None and pin < this.first_page \
-                and cite.corrected_reporter() != "WL":
-            self.report("error", "cite-pin", offset,
-                        f"'{cite.matched_text()}, {meta.pin_cite}': the pin cite {pin} comes "
-                        f"before the first page {this.first_page}")
+        this.cites.append((this.volume, this.reporter, this.first_page))
+        self._full_pin(cite, offset, this.first_page)
         key = _case_key(names)
         for earlier in full_cases:
             same_year = earlier.year == this.year or not earlier.year or not this.year
@@ -159,32 +214,56 @@ class CiteChecker:
             # volume is the same case with a mistyped volume.
             same_page = (not key or not earlier.names) and earlier.reporter == this.reporter \
                 and earlier.first_page == this.first_page and earlier.volume != this.volume
-            if same_year and (same_name or same_page) and (
-                    earlier.volume, earlier.reporter, earlier.first_page) != (
-                    this.volume, this.reporter, this.first_page):
+            # One case may be cited in other reporters (parallel citations), and a database
+            # number (WL, LEXIS) names a decision, not a case: many "Malibu Media, LLC v. Doe"
+            # decisions share a name. A conflict is the same reporter under another volume or
+            # first page.
+            clash = this.reporter not in WESTLAW and any(
+                r == this.reporter and (v, p) != (this.volume, this.first_page)
+                for v, r, p in earlier.cites)
+            if same_year and (same_page or (same_name and clash)):
                 self.report("error", "cite-conflict", offset,
                             f"'{cite.matched_text()}': {earlier.names or 'the same case'} was "
                             f"cited earlier as '{earlier.label}' ({self._short(earlier.where)})")
                 break
-        self._italics(cite, offset, names)
+        self._italics(cite, offset)
         full_cases.append(this)
         return this
+
+    def _parallel(self, cite: Any, offset: int, authority: _Authority) -> None:
+        """A parallel citation: the same authority in another reporter."""
+        first = _page(cite.groups.get("page"))
+        authority.cites.append((cite.groups.get("volume", ""),
+                                _squash(cite.corrected_reporter()), first))
+        self._full_pin(cite, offset, first)
+
+    def _full_pin(self, cite: Any, offset: int, first_page: int | None) -> None:
+        pin = _page(cite.metadata.pin_cite)
+        if pin is not None and first_page is not None and pin < first_page \
+                and cite.corrected_reporter() not in WESTLAW:
+            self.report("error", "cite-pin", offset,
+                        f"'{cite.matched_text()}, {cite.metadata.pin_cite}': the pin cite {pin} "
+                        f"comes before the first page {first_page}")
 
     def _short_case(self, cite: Any, offset: int,
                     full_cases: list[_Authority]) -> _Authority | None:
         groups, meta = cite.groups, cite.metadata
         volume, reporter = groups.get("volume", ""), _squash(cite.corrected_reporter())
         text = cite.matched_text()
-        same = [f for f in full_cases if f.volume == volume and f.reporter == reporter]
+        same = [f for f in full_cases if any((v, r) == (volume, reporter) for v, r, _ in f.cites)]
         guess = (meta.antecedent_guess or "").strip()
         named = [f for f in full_cases if guess and _case_key(guess) in _case_key(f.names)]
         if not same:
             if named:
                 full = named[-1]
+                # The full citation in this reporter (of its parallel ones), if there is one.
+                label, expected = next(((f"{v} {cite.corrected_reporter()} {p}", v)
+                                        for v, r, p in full.cites if r == reporter),
+                                       (full.label, full.volume))
                 self.report("error", "cite-short", offset,
                             f"'{text}': the short form cites {guess} as volume {volume} "
                             f"{cite.corrected_reporter()}, but its full citation is "
-                            f"'{full.label}' ({self._short(full.where)}); expected {full.volume} "
+                            f"'{label}' ({self._short(full.where)}); expected {expected} "
                             f"{cite.corrected_reporter()} at {meta.pin_cite or ''}".rstrip())
                 return full
             self.report("error", "cite-short", offset,
@@ -193,18 +272,22 @@ class CiteChecker:
             return None
         full = (named and [f for f in same if f in named] or same)[-1]
         pin = _page(groups.get("page") or meta.pin_cite)
-        if pin is not None and full.first_page is not None and pin < full.first_page:
+        first = full.first_page_in(volume, reporter)
+        if pin is not None and first is not None and pin < first:
             self.report("error", "cite-pin", offset,
                         f"'{text}': the pin cite {pin} comes before the first page "
-                        f"{full.first_page} of '{full.label}'")
+                        f"{first} of '{volume} {cite.corrected_reporter()} {first}'")
         if guess:
-            start = self.text.rfind(guess, max(0, offset - len(guess) - 6), offset)
-            name = _strip_lead(guess)
-            start += len(guess) - len(name)
-            if start >= len(guess) - len(name) and not self._plain_at(start).is_italic(
-                    *self._local(start, len(name))):
-                self.report("warning", "cite-italics", start,
-                            f"the case name '{name}' in '{name}, {text}' is not italic")
+            found = self.text.rfind(guess, max(0, offset - len(guess) - 6), offset)
+            if found >= 0:
+                end = found + len(guess)
+                floor = max(self._piece_at(offset).start, self.text.rfind("\n", 0, offset) + 1)
+                start = self._italic_start(floor, found, end)
+                name = _strip_lead(self.text[start:end])
+                start = end - len(name)
+                if not self._plain_at(start).is_italic(*self._local(start, len(name))):
+                    self.report("warning", "cite-italics", start,
+                                f"the case name '{name}' in '{name}, {text}' is not italic")
         return full
 
     def _id(self, cite: Any, offset: int, previous: _Authority | None) -> _Authority | None:
@@ -224,7 +307,9 @@ class CiteChecker:
                         f"pages; check which authority it means")
             return _Authority(previous.label, "unclear")
         elif (previous.kind == "case" and pin_page is not None and previous.first_page
-              and previous.reporter != "WL" and pin_page < previous.first_page):
+              and previous.reporter not in WESTLAW
+              and all(p is not None and pin_page < p for _, r, p in previous.cites
+                      if r not in WESTLAW)):
             self.report("error", "cite-id", offset,
                         f"'{text}' refers to '{previous.label}' ({self._short(previous.where)}), which "
                         f"begins at page {previous.first_page}: it seems to mean another "
@@ -238,20 +323,57 @@ class CiteChecker:
             self.report("error", "cite-supra", offset,
                         f"'{guess}, supra' refers to no earlier full citation")
 
-    def _italics(self, cite: Any, offset: int, names: str) -> None:
-        # The name search may run back past the paragraph; the name is in the citation's own.
-        start = max(cite.full_span()[0], self._piece_at(offset).start,
-                    self.text.rfind("\n", 0, offset) + 1)
-        name = self.text[start:offset].rstrip(" ,")
-        stripped = _strip_lead(name)
-        start, name = start + len(name) - len(stripped), stripped
-        if not name or not any(ch.isalpha() for ch in name):
+    def _italics(self, cite: Any, offset: int) -> None:
+        span = self.case_name_span(cite, offset)
+        if span is None:
             return
-        plain = self._plain_at(start)
-        if not plain.is_italic(*self._local(start, len(name))):
+        start, end = span
+        name = self.text[start:end]
+        if not self._plain_at(start).is_italic(*self._local(start, len(name))):
+            context = self.text[start:cite.span()[1]]
             self.report("warning", "cite-italics", start,
-                        f"the case name '{name}' in '{name}, {cite.matched_text()}' is not "
-                        "italic")
+                        f"the case name '{name}' in '{context}' is not italic")
+
+    def _italic_start(self, floor: int, start: int, end: int) -> int:
+        """Where an italic stretch that ends where a name ends begins (the writer's own
+        mark of the name), or `start` when there is none."""
+        piece = self._piece_at(start)
+        for a, b in piece.plain.italic:
+            a, b = a + piece.start, b + piece.start
+            if floor <= a < end and end <= b <= end + 1:
+                return a
+        return start
+
+    def case_name_span(self, cite: Any, offset: int) -> tuple[int, int] | None:
+        """Where the case name of a full citation stands in the text, or None.
+
+        eyecite finds the name; its limits are then mended: the name ends before a docket
+        number or "et al.", it takes in "In re", "Ex parte", "A.M. ex rel." and a number
+        inside a name ("Strike 3 Holdings"), and when the writer put a name in italics that
+        ends where this one ends, the italics say where it starts.
+        """
+        meta = cite.metadata
+        if not (meta.plaintiff or meta.defendant):
+            return None
+        floor = max(self._piece_at(offset).start, self.text.rfind("\n", 0, offset) + 1)
+        end = len(self.masked[floor:offset].rstrip(" ," + MASK)) + floor
+        start = max(cite.full_span()[0], floor)
+        if start >= end:
+            return None
+        while True:
+            before = self.text[floor:start]
+            match = (NAME_PREFIX.search(before) or EX_REL.search(before)
+                     or NUMBER_IN_NAME.search(before))
+            if match is None or not match.group().strip():
+                break
+            start = floor + match.start()
+        start = self._italic_start(floor, start, end)
+        name = self.text[start:end]
+        stripped = _strip_lead(name)
+        start += len(name) - len(stripped)
+        if not any(ch.isalpha() for ch in stripped):
+            return None
+        return start, end
 
     def _unknown_reporters(self, covered: list[tuple[int, int]]) -> None:
         known = _known_reporters()
@@ -353,3 +475,17 @@ def fix_italics(path: Path, findings: list[Finding]) -> int:
     if fixed:
         write_atomic(Path(path), "\n".join(lines).encode("utf-8"), force=True)
     return fixed
+
+
+def check_markdown(markdown: str, source: str = "text") -> list[Finding]:
+    """Cite-check one piece of Markdown prose on its own (an opinion's text, say); findings
+    are placed as `source:LINE` (1-based lines of `markdown`)."""
+    plain = plain_text(markdown)
+    if not plain.text.strip():
+        return []
+    pieces = [_Piece("text", "case", (), plain, 0)]
+
+    def where(position: int) -> str:
+        return f"{source}:{plain.line_at(position) + 1}"
+
+    return CiteChecker(pieces, plain.text, where).run()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import json
 import os
@@ -82,7 +83,7 @@ def render(case_file: Path, output: Path | None, overrides: tuple[str, ...],
         click.echo(f"note: {note}", err=True)
     citations = check_citations(case, located, case_file.parent)
     for finding in citations:
-        click.echo(f"note: {finding}", err=True)
+        click.echo(str(finding), err=True)  # "where: error: ..." or "where: warning: ..."
     errors = [f for f in citations if f.level == "error"]
     if strict and errors:
         raise CitationError(f"the cite-check found {len(errors)} error"
@@ -112,9 +113,16 @@ def render(case_file: Path, output: Path | None, overrides: tuple[str, ...],
             from .errors import OutputError
             raise OutputError("already exists (use --force to overwrite)", file=str(pdf_target))
     write_atomic(target, order.data, force=force)
-    for finding in order.findings:
-        click.echo(f"note: {finding}", err=True)
+    for finding in order.findings:  # Rule 5.2 findings that --allow let through
+        if finding.level == "error":
+            finding = dataclasses.replace(finding, level="warning", message=(
+                f"{finding.message} (written because --allow {finding.code} was given)"))
+        click.echo(str(finding), err=True)
     click.echo(f"wrote {target} ({order.title}{', SEALED' if sealed else ''})")
+    if errors:
+        click.echo(f"warning: wrote {target} despite {len(errors)} citation error"
+                   f"{'s' * (len(errors) != 1)} (listed above; --strict refuses to write)",
+                   err=True)
     if converter is not None:
         from .errors import ConversionError
 

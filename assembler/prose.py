@@ -12,7 +12,7 @@ import bisect
 import re
 from dataclasses import dataclass, field
 from functools import lru_cache
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from . import cache
 from .docx.numbering import list_number_xml, renumber_lists
@@ -41,7 +41,29 @@ def _markdown(smart_quotes: bool = False) -> MarkdownIt:
                 "link", "image", "autolink", "entity", "backticks"])
     if smart_quotes:
         md.enable("smartquotes")
+    md.inline.ruler.before("emphasis", "star_page", _star_page)
     return md
+
+
+# Westlaw and Lexis star pages ("2014 WL 7178077, at *2", "at *4-6", "at **3", "*4-*6"):
+# asterisks before a page number after "at", a database number or a star page's dash are
+# text, not emphasis, so lawyers need not escape them.
+_STAR_PAGE_BEFORE = re.compile(r"(?:\bat|\b(?:WL|LEXIS) \d+,)\s?$|\*\d+\s?[-–—]\s?$")
+_STAR_PAGE = re.compile(r"\*{1,2}(?=\d)")
+
+
+def _star_page(state: Any, silent: bool) -> bool:
+    """markdown-it inline rule: a star page's asterisks as literal text."""
+    start = state.pos
+    if state.src[start] != "*":
+        return False
+    stars = _STAR_PAGE.match(state.src, start)
+    if stars is None or not _STAR_PAGE_BEFORE.search(state.src, max(0, start - 24), start):
+        return False
+    if not silent:
+        state.push("text", "", 0).content = stars.group()
+    state.pos = stars.end()
+    return True
 
 _UNDEFINED_NOTE = re.compile(r"\[\^([^\]\s]+)\]")
 

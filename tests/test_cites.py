@@ -139,7 +139,10 @@ def test_render_warns_and_strict_blocks(tmp_path):
     out = tmp_path / "o.docx"
     result = CliRunner().invoke(main, ["render", str(SEED), "-o", str(out)])
     assert result.exit_code == 0 and out.exists()
-    assert "note: " in result.stderr and "[cite-short]" in result.stderr
+    assert f"{SEED}:61: discussion.0.text: error: '654 F.3d at 137'" in result.stderr
+    assert "note:" not in result.stderr and ": error: error:" not in result.stderr
+    assert result.stderr.count("despite 1 citation error") == 1
+    assert f"warning: wrote {out} despite 1 citation error" in result.stderr
     out.unlink()
     result = CliRunner().invoke(main, ["render", str(SEED), "-o", str(out), "--strict"])
     assert result.exit_code == 1 and not out.exists()
@@ -150,3 +153,67 @@ def test_prose_given_by_set_is_reported_as_such_not_at_a_stale_line(tmp_path):
     path = case_with(tmp_path, "Nothing cited here.")
     found = check_case_citations(path, ["discussion=See *Iqbal*, 556 U.S. at 678."])
     assert [(f.code, f.where) for f in found] == [("cite-short", f"{path} (--set): discussion")]
+
+
+# ---- precision on real text --------------------------------------------------------------
+
+def test_parallel_citations_are_one_authority_and_render_strict(tmp_path):
+    # Ex parte Young as the Bluebook and many chambers write it, then short forms into two of
+    # its reporters and an Id.
+    path = case_with(tmp_path, "The officer may be enjoined. *Ex parte Young*, 209 U.S. 123, "
+                     "159–160, 28 S. Ct. 441, 52 L. Ed. 714 (1908). *Id.* at 160. Later, "
+                     "*Young*, 209 U.S. at 161; *Young*, 28 S. Ct. at 452.")
+    assert check_case_citations(path) == []
+    out = tmp_path / "o.docx"
+    result = CliRunner().invoke(main, ["render", str(path), "-o", str(out), "--strict"])
+    assert result.exit_code == 0, result.output
+    assert result.stderr == "" and out.exists()
+
+
+def test_a_wrong_volume_is_still_a_conflict_beside_parallel_citations(tmp_path):
+    text = ("*Ex parte Young*, 209 U.S. 123, 28 S. Ct. 441 (1908).\n\n"
+            "*Ex parte Young*, 290 U.S. 123 (1908).")
+    (finding,) = findings(tmp_path, text)
+    assert finding[:2] == ("error", "cite-conflict") and "'290 U.S. 123'" in finding[3]
+
+
+def test_the_next_sentence_is_not_a_parallel_citation(tmp_path):
+    # eyecite's name search runs back over "(1908)." into the sentence before; the next
+    # case must keep its own name (so its conflict is found).
+    text = ("See *Ex parte Young*, 209 U.S. 123 (1908). *Smith v. Jones*, 123 F.3d 456, 460 "
+            "(2d Cir. 1999). *Smith v. Jones*, 124 F.3d 456 (2d Cir. 1999).")
+    (finding,) = findings(tmp_path, text)
+    assert finding[:2] == ("error", "cite-conflict")
+    assert "Smith v. Jones was cited earlier as '123 F.3d 456'" in finding[3]
+
+
+def test_decisions_sharing_a_name_are_not_conflicts(tmp_path):
+    text = ("*Malibu Media, LLC v. Doe*, 2018 WL 6446404, at *3 (N.D. Ill. 2018); "
+            "*Malibu Media, LLC v. Doe*, 2018 WL 3012345, at *2 (D. Conn. 2018).")
+    assert findings(tmp_path, text) == []
+
+
+NAMES = [
+    ("Beaulieu Grp., LLC v. Bates, No. 5:15-cv-01090-JGB-KK, 2016 WL 3476721, at *2 "
+     "(C.D. Cal. 2016).", "Beaulieu Grp., LLC v. Bates"),
+    ("Maples v. Warren, No. 12–0993, 2012 WL 3636915, at *1 (E.D. Mich. 2012).",
+     "Maples v. Warren"),
+    ("Malibu Media, LLC v. Doe, Case No. 2:19-cv-1234 (ADS) (AKT), 2020 WL 111111, at *3 "
+     "(E.D.N.Y. 2020).", "Malibu Media, LLC v. Doe"),
+    ("See Strike 3 Holdings, LLC v. Doe, 964 F.3d 1203, 1206 (D.C. Cir. 2020).",
+     "Strike 3 Holdings, LLC v. Doe"),
+    ("A.M. ex rel. J.M.K. v. Luzerne Cnty. Juv. Det. Ctr., 372 F.3d 572, 580 (3d Cir. 2004).",
+     "A.M. ex rel. J.M.K. v. Luzerne Cnty. Juv. Det. Ctr."),
+    ("In re Sony BMG Music Ent., 564 F.3d 1, 4 (1st Cir. 2009).", "In re Sony BMG Music Ent."),
+    ("See Ex parte Young, 209 U.S. 123, 159 (1908).", "Ex parte Young"),
+    ("Smith v. Jones et al., 123 F.3d 456, 460 (2d Cir. 1999).", "Smith v. Jones"),
+]
+
+
+def test_case_names_end_at_docket_numbers_and_keep_their_prefixes(tmp_path):
+    for text, name in NAMES:
+        (finding,) = findings(tmp_path, text)
+        assert finding[1] == "cite-italics", text
+        assert f"the case name '{name}' in" in finding[3], (finding, name)
+        # Written in italics as a court writes it, the same citation is clean.
+        assert findings(tmp_path, text.replace(name, f"*{name}*")) == [], text

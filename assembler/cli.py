@@ -120,7 +120,7 @@ def render(case_file: Path, output: Path | None, overrides: tuple[str, ...],
         click.echo(str(finding), err=True)
     click.echo(f"wrote {target} ({order.title}{', SEALED' if sealed else ''})")
     if errors:
-        click.echo(f"warning: wrote {target} despite {len(errors)} citation error"
+        click.echo(f"warning: the order was written despite {len(errors)} citation error"
                    f"{'s' * (len(errors) != 1)} (listed above; --strict refuses to write)",
                    err=True)
     if converter is not None:

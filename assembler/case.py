@@ -4,18 +4,17 @@ from __future__ import annotations
 
 import ipaddress
 import re
-from datetime import date
 from functools import lru_cache
-from decimal import Decimal
 from pathlib import Path
 from typing import Annotated, Any, Literal, Union
 
-from pydantic import (AfterValidator, BaseModel, ConfigDict, Field, PositiveInt,
+from pydantic import (AfterValidator, BaseModel, ConfigDict, Field,
                       ValidationError, field_validator, model_validator)
 
 from .courts import resolve_court_id
 from .errors import AssemblerError, CaseFileError
 from .rawdata import LocatedData, apply_override, parse_override, read_data_file
+from .values import Amount, CalendarDate, Count, Days, one_line
 
 # XML 1.0 forbids these; pasted text carries them (form feeds, vertical tabs, NULs).
 _XML_ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]")
@@ -112,19 +111,19 @@ class Judge(Model):
 class Sealing(Model):
     """The order that let a party proceed under a pseudonym or file under seal."""
 
-    order_doc: PositiveInt
+    order_doc: Count
 
 
 class Relief(Model):
     """What a motion asks for; amounts are dollars."""
 
-    statutory_damages: Decimal | None = Field(default=None, ge=0)
-    per_work: Decimal | None = Field(default=None, ge=0)
-    works: PositiveInt | None = None
+    statutory_damages: Amount | None = None
+    per_work: Amount | None = None
+    works: Count | None = None
     permanent_injunction: bool = False
     fees_and_costs: bool = False
-    fees: Decimal | None = Field(default=None, ge=0)
-    costs: Decimal | None = Field(default=None, ge=0)
+    fees: Amount | None = None
+    costs: Amount | None = None
 
     @model_validator(mode="after")
     def _per_work_needs_works(self) -> "Relief":
@@ -135,17 +134,17 @@ class Relief(Model):
 
 class Motion(Model):
     kind: MotionKind
-    doc: PositiveInt
+    doc: Count
     movant: Literal["plaintiff", "defendant"] = "plaintiff"
     unopposed: bool = False
     relief: Relief = Relief()
-    subscriber_notice_days: PositiveInt = 30
-    quash_days: PositiveInt = 30
+    subscriber_notice_days: Days = 30
+    quash_days: Days = 30
 
 
 class Ruling(Model):
     outcome: Outcome
-    renewal_days: PositiveInt | None = None
+    renewal_days: Days | None = None
     granted: list[Name] = []
     denied: list[Name] = []
     with_prejudice: bool = False
@@ -155,12 +154,12 @@ class Referral(Model):
     """A motion referred to a magistrate judge: who referred it, and the referral order."""
 
     judge: Name
-    doc: PositiveInt | None = None
+    doc: Count | None = None
 
 
 class Signed(Model):
     place: Name
-    date: date
+    date: CalendarDate
 
 
 class ProseText(Model):
@@ -207,9 +206,7 @@ class Case(Model):
     @field_validator("case_number")
     @classmethod
     def _case_number_is_a_line(cls, value: str) -> str:
-        if "\n" in value or "\r" in value:
-            raise ValueError("must be on one line")
-        return value
+        return one_line(value)  # U+2028, NEL and the rest count as line breaks too
 
 
 # ---- loading -------------------------------------------------------------------------------
@@ -239,6 +236,8 @@ def _message(error: dict[str, Any], path: tuple[str | int, ...] = ()) -> str:
         return f"unknown key{hint or ' (check the spelling)'}; see `assembler schema`"
     if kind == "greater_than" and error.get("ctx", {}).get("gt") == 0:
         return "must be a positive integer"
+    if kind == "less_than_equal":
+        return f"must be at most {error.get('ctx', {}).get('le'):,}"
     if kind.startswith("date") or kind.startswith("datetime"):
         return f"invalid date '{value}' (write it as YYYY-MM-DD)"
     if kind == "literal_error":

@@ -131,6 +131,10 @@ class Clause:
         except jinja2.TemplateError as exc:
             raise ClauseError(f"cannot render: {exc}", clause=self.id,
                               file=str(self.path)) from None
+        except (ArithmeticError, ValueError, TypeError, LookupError, AttributeError,
+                RecursionError) as exc:  # a filter or function given what it cannot take
+            raise ClauseError(f"cannot render: {exc}", clause=self.id,
+                              file=str(self.path)) from None
 
 
 def _lookup(context: Mapping[str, Any], dotted: str) -> Any:

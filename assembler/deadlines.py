@@ -48,9 +48,13 @@ def add_days(event: date, days: int, state: str | None = None) -> date:
     """The last day of a period of `days` days after `event`, per Rule 6(a)(1)."""
     if days < 0:
         raise ValueError("a period runs forward: days must not be negative")
-    last = event + timedelta(days=days)  # 6(a)(1)(A)-(B): exclude the event day, count every day
-    while not is_business_day(last, state):  # 6(a)(1)(C): roll past weekends and holidays
-        last += timedelta(days=1)
+    try:
+        last = event + timedelta(days=days)  # 6(a)(1)(A)-(B): exclude the event day, count every day
+        while not is_business_day(last, state):  # 6(a)(1)(C): roll past weekends and holidays
+            last += timedelta(days=1)
+    except OverflowError:
+        raise ValueError(f"{days} days after {event.isoformat()} is past the last date a "
+                         "calendar can hold (9999-12-31)") from None
     return last
 
 

@@ -11,10 +11,11 @@ import operator
 import signal
 import threading
 from contextlib import contextmanager
+from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from jinja2 import StrictUndefined
+from jinja2 import BaseLoader, StrictUndefined
 from jinja2.sandbox import SandboxedEnvironment, SecurityError
 
 from .deadlines import long_date, ordinal
@@ -51,8 +52,34 @@ class OrderEnvironment(SandboxedEnvironment):
 
 def money(amount: Decimal | int | float) -> str:
     """Dollars as courts write them: $7,500.00; $95,250.00."""
-    value = Decimal(str(amount)).quantize(Decimal("0.01"))
+    try:
+        if isinstance(amount, bool):
+            raise ArithmeticError
+        value = Decimal(str(amount)).quantize(Decimal("0.01"))
+    except ArithmeticError:
+        raise ValueError(f"money needs an amount, not {amount!r}") from None
     return f"${value:,.2f}"
+
+
+def _longdate(day: Any) -> str:
+    if not isinstance(day, date):
+        raise ValueError(f"longdate needs a date, not {day!r}")
+    return long_date(day)
+
+
+def _ordinal(number: Any) -> str:
+    if isinstance(number, bool) or not isinstance(number, int):
+        raise ValueError(f"ordinal needs a whole number, not {number!r}")
+    return ordinal(number)
+
+
+class _NoLoader(BaseLoader):
+    """Templates and clauses stand alone: `include`, `import` and `extends` reach nothing
+    (a clause calls another with clause('id'))."""
+
+    def get_source(self, environment: Any, template: str) -> Any:
+        raise SecurityError(f"'{template}': include, import and extends are not available "
+                            "(call another clause with clause('id'))")
 
 
 def _upper(text: Any) -> Any:
@@ -62,8 +89,8 @@ def _upper(text: Any) -> Any:
 def make_environment(*, autoescape: bool) -> OrderEnvironment:
     """A strict sandbox; `autoescape` on for XML parts, off for Markdown clauses."""
     env = OrderEnvironment(autoescape=autoescape, undefined=StrictUndefined,
-                           keep_trailing_newline=True)
-    env.filters.update({"longdate": long_date, "ordinal": ordinal, "money": money,
+                           keep_trailing_newline=True, loader=_NoLoader())
+    env.filters.update({"longdate": _longdate, "ordinal": _ordinal, "money": money,
                         "upper": _upper})
     return env
 

@@ -211,15 +211,20 @@ def build_context(case: Case, chambers: Chambers, sealed: bool) -> dict[str, Any
     court = find_court(case.court)
     assert court is not None  # validated by the model
     signed = case.signed.date
-    renewal = (add_days(signed, case.ruling.renewal_days, court.state_code)
-               if case.ruling.renewal_days else None)
+    try:
+        renewal = (add_days(signed, case.ruling.renewal_days, court.state_code)
+                   if case.ruling.renewal_days else None)
+    except ValueError as exc:
+        raise CaseFileError(str(exc), field="ruling.renewal_days") from None
     plaintiffs = [_party(p, sealed) for p in case.plaintiffs]
     defendants = [_party(p, sealed) for p in case.defendants]
     movant = plaintiffs[0] if case.motion.movant == "plaintiff" else defendants[0]
 
     def deadline(days: int) -> str:
         """The date `days` days after the order, per Rule 6(a), written out."""
-        return long_date(add_days(signed, int(days), court.state_code))
+        if isinstance(days, bool) or not isinstance(days, int) or not 0 <= days <= 36500:
+            raise ValueError(f"deadline() takes a number of days from 0 to 36500, not {days!r}")
+        return long_date(add_days(signed, days, court.state_code))
 
     return {
         "court": {"id": court.id, "name": court.name, "district": court.district,
@@ -259,6 +264,9 @@ def build_context(case: Case, chambers: Chambers, sealed: bool) -> dict[str, Any
     }
 
 
+MAX_CLAUSE_DEPTH = 12  # clauses calling clauses: deeper than any real order nests
+
+
 class OrderWriter:
     """Turns a case into the order's Markdown sections, choosing clauses by motion and outcome."""
 
@@ -268,14 +276,26 @@ class OrderWriter:
     def compose(self, case: Case, chambers: Chambers, *, sealed: bool = False) -> OrderText:
         context = build_context(case, chambers, sealed)
         used: dict[str, str] = {}
+        calling: list[str] = []  # the clauses being rendered, outermost first
 
         def clause(clause_id: str) -> MarkdownText:
+            if not isinstance(clause_id, str):
+                raise ClauseError(f"clause() takes a clause id, not {clause_id!r}",
+                                  clause=calling[-1] if calling else None)
             found = self.library.get(clause_id)
             if not found.serves(case.motion.kind, case.ruling.outcome):
                 raise ClauseError(f"does not serve a {case.motion.kind} motion "
                                   f"{case.ruling.outcome}", clause=clause_id)
+            if found.id in calling or len(calling) >= MAX_CLAUSE_DEPTH:
+                chain = " -> ".join([*calling, found.id])
+                raise ClauseError(f"clauses call each other without end ({chain})",
+                                  clause=calling[0] if calling else found.id)
             used[found.id] = found.sha256
-            return found.render(context)
+            calling.append(found.id)
+            try:
+                return found.render(context)
+            finally:
+                calling.pop()
 
         context["clause"] = clause
         conclusion_id = conclusion_clause_id(case)

@@ -134,6 +134,9 @@ class CompiledTemplate:
                 raise TemplateError(f"{exc.message}", file=f"{self.name}:{name}") from None
             except jinja2.TemplateError as exc:
                 raise TemplateError(f"template error: {exc}", file=f"{self.name}:{name}") from None
+            except (ArithmeticError, ValueError, TypeError, LookupError, AttributeError,
+                    RecursionError) as exc:  # a filter or function given what it cannot take
+                raise TemplateError(f"template error: {exc}", file=f"{self.name}:{name}") from None
             # Undo the line breaks put before paragraphs for Jinja's line numbers.
             xml = xml.replace("\n<w:p ", "<w:p ").replace("\n<w:p>", "<w:p>")
             rendered[name] = (xml.replace("{_{", "{{").replace("}_}", "}}")

@@ -231,6 +231,8 @@ def _message(error: dict[str, Any], path: tuple[str | int, ...] = ()) -> str:
 
     kind = error["type"]
     value = error.get("input")
+    if "reason" in error.get("ctx", {}):  # worded where it was raised (values.py)
+        return str(error["ctx"]["reason"])
     if kind == "extra_forbidden" and path:
         hint = did_you_mean(str(path[-1]), keys_at(Case, path[:-1]))
         return f"unknown key{hint or ' (check the spelling)'}; see `assembler schema`"

@@ -419,8 +419,8 @@ def check_citations(case: Case, located: LocatedData, case_dir: Path) -> list[Fi
     from .order import OrderWriter
     from .render import chambers_for
 
-    chambers, library = chambers_for(case, case_dir)
     try:
+        chambers, library = chambers_for(case, case_dir)
         order = OrderWriter(library).compose(case, chambers)
     except AssemblerError as exc:
         locate(exc, located)

@@ -161,7 +161,16 @@ def _tuple(value: Any, field: str, path: Path) -> tuple[str, ...]:
 
 def parse_clause(path: Path, clause_id: str) -> Clause:
     """Read one clause file; the header's id must match its place in the library."""
-    text = path.read_text(encoding="utf-8")
+    try:
+        raw = path.read_bytes()
+        text = raw.decode("utf-8-sig")
+    except OSError as exc:
+        raise ClauseError(f"cannot read: {exc.strerror}", file=str(path),
+                          clause=clause_id) from None
+    except UnicodeDecodeError as exc:
+        line = raw[: exc.start].count(b"\n") + 1
+        raise ClauseError("not UTF-8 text (save the clause as UTF-8)", file=f"{path}:{line}",
+                          clause=clause_id) from None
     match = _FRONT.match(text)
     if not match:
         raise ClauseError("a clause starts with a front-matter header between '---' lines",

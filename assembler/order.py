@@ -289,7 +289,7 @@ class OrderWriter:
             if found.id in calling or len(calling) >= MAX_CLAUSE_DEPTH:
                 chain = " -> ".join([*calling, found.id])
                 raise ClauseError(f"clauses call each other without end ({chain})",
-                                  clause=calling[0] if calling else found.id)
+                                  clause=found.id, file=str(found.path))
             used[found.id] = found.sha256
             calling.append(found.id)
             try:

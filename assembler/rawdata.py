@@ -7,6 +7,7 @@ YAML scalars are kept as the text that was written (no YAML 1.1 implicit typing:
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 from typing import Any
 
@@ -49,10 +50,36 @@ class LocatedData:
         return self.lines.get((), None)
 
 
+MAX_DEPTH = 40  # mappings and lists within each other: a case file needs about six
+_IMPLICIT = "tag:assembler,implicit"  # what _Loader gives a node that carries no YAML tag
+
+
+class _Loader(yaml.SafeLoader):
+    """Composes without resolving tags, so a tag written in the file (`!!binary`, `!foo`)
+    shows, and is refused, instead of being dropped."""
+
+    def resolve(self, kind: Any, value: Any, implicit: Any) -> str:
+        return _IMPLICIT
+
+
 def _from_node(node: yaml.Node, path: Path_, lines: dict[Path_, int], source: str,
-               starts: dict[Path_, int] | None = None) -> Any:
+               starts: dict[Path_, int] | None = None, within: tuple[yaml.Node, ...] = ()
+               ) -> Any:
     starts = {} if starts is None else starts
     lines.setdefault(path, node.start_mark.line + 1)
+    if node.tag != _IMPLICIT:
+        raise CaseFileError(f"YAML tags such as '{node.tag.replace('tag:yaml.org,2002:', '!!')}'"
+                            " are not supported: write the value as plain text",
+                            file=source, line=node.start_mark.line + 1,
+                            field=_dotted(path) or None)
+    if any(node is outer for outer in within):
+        raise CaseFileError("an alias refers to the list or mapping it is in (it would never "
+                            "end)", file=source, line=node.start_mark.line + 1,
+                            field=_dotted(path) or None)
+    if len(within) >= MAX_DEPTH:
+        raise CaseFileError(f"nested more than {MAX_DEPTH} levels deep", file=source,
+                            line=node.start_mark.line + 1, field=_dotted(path) or None)
+    within = (*within, node)
     if isinstance(node, yaml.MappingNode):
         result: dict[str, Any] = {}
         for key_node, value_node in node.value:
@@ -69,10 +96,10 @@ def _from_node(node: yaml.Node, path: Path_, lines: dict[Path_, int], source: st
                     file=source, line=key_node.start_mark.line + 1,
                     field=_dotted(path + (key,)))
             lines[path + (key,)] = key_node.start_mark.line + 1
-            result[key] = _from_node(value_node, path + (key,), lines, source, starts)
+            result[key] = _from_node(value_node, path + (key,), lines, source, starts, within)
         return result
     if isinstance(node, yaml.SequenceNode):
-        return [_from_node(item, path + (i,), lines, source, starts)
+        return [_from_node(item, path + (i,), lines, source, starts, within)
                 for i, item in enumerate(node.value)]
     assert isinstance(node, yaml.ScalarNode)
     block = node.style in ("|", ">")
@@ -89,7 +116,16 @@ def _dotted(path: Path_) -> str:
 def parse_yaml_text(text: str, source: str) -> LocatedData:
     """Parse one YAML document into strings, lists and dicts, recording each path's line."""
     try:
-        nodes = list(yaml.compose_all(text, Loader=yaml.SafeLoader))
+        nodes = list(yaml.compose_all(text, Loader=_Loader))
+    except yaml.reader.ReaderError as exc:  # a character YAML does not allow (DEL, say)
+        line = text[: exc.position].count("\n") + 1
+        code = exc.character if isinstance(exc.character, int) else ord(exc.character)
+        raise CaseFileError(f"the character U+{code:04X} is not allowed in YAML"
+                            " (a control character pasted from elsewhere?)", file=source,
+                            line=line) from None
+    except RecursionError:
+        raise CaseFileError(f"nested more than {MAX_DEPTH} levels deep", file=source,
+                            line=_deep_yaml_line(text)) from None
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark else None
@@ -107,6 +143,52 @@ def parse_yaml_text(text: str, source: str) -> LocatedData:
     return LocatedData(data, lines, source, starts)
 
 
+def _deep_yaml_line(text: str) -> int | None:
+    """The line where a YAML text first nests deeper than MAX_DEPTH (the event stream is read
+    without recursion)."""
+    depth = 0
+    try:
+        for event in yaml.parse(text, Loader=yaml.SafeLoader):
+            if isinstance(event, (yaml.MappingStartEvent, yaml.SequenceStartEvent)):
+                depth += 1
+                if depth > MAX_DEPTH:
+                    return event.start_mark.line + 1
+            elif isinstance(event, (yaml.MappingEndEvent, yaml.SequenceEndEvent)):
+                depth -= 1
+    except yaml.YAMLError:
+        pass
+    return None
+
+
+def _deep_json_line(text: str) -> int | None:
+    """The line where a JSON text first nests deeper than MAX_DEPTH (strings skipped)."""
+    depth, line, in_string, escaped = 0, 1, False, False
+    for char in text:
+        if in_string:
+            if escaped:
+                escaped = False
+            elif char == "\\":
+                escaped = True
+            elif char == '"':
+                in_string = False
+            continue
+        if char == "\n":
+            line += 1
+        elif char == '"':
+            in_string = True
+        elif char in "[{":
+            depth += 1
+            if depth > MAX_DEPTH:
+                return line
+        elif char in "]}":
+            depth -= 1
+    return None
+
+
+def _refuse_constant(name: str) -> Any:
+    raise ValueError(f"{name} is not a number a case file may hold")
+
+
 def parse_json_text(text: str, source: str) -> LocatedData:
     """Parse JSON (duplicate keys are an error) and borrow line numbers from a YAML reading."""
 
@@ -118,16 +200,44 @@ def parse_json_text(text: str, source: str) -> LocatedData:
             result[key] = value
         return result
 
+    deep = _deep_json_line(text)
+    if deep is not None:
+        raise CaseFileError(f"nested more than {MAX_DEPTH} levels deep", file=source, line=deep)
     try:
-        data = json.loads(text, object_pairs_hook=no_duplicates)
+        data = json.loads(text, object_pairs_hook=no_duplicates, parse_constant=_refuse_constant)
     except json.JSONDecodeError as exc:
         raise CaseFileError(f"JSON syntax error: {exc.msg}", file=source, line=exc.lineno) from None
+    except CaseFileError as exc:  # a duplicate key: the YAML reading of the text has its line
+        try:
+            parse_yaml_text(text, source)
+        except CaseFileError as located:
+            if "duplicate key" in located.message:
+                raise located from None
+        raise exc from None
+    except (ValueError, RecursionError) as exc:
+        long_number = re.search(r"[0-9]{4000,}", text)
+        if long_number:
+            raise CaseFileError("a number thousands of digits long", file=source,
+                                line=text[: long_number.start()].count("\n") + 1) from None
+        raise CaseFileError(f"JSON value error: {exc}", file=source) from None
     lines: dict[Path_, int] = {}
     try:
         lines = parse_yaml_text(text, source).lines
     except CaseFileError:
         pass  # JSON that YAML cannot read (tabs, say): validate without line numbers
     return LocatedData(data, lines, source)
+
+
+def decode_text(raw: bytes, source: str) -> str:
+    """A file's text: UTF-8 (a BOM allowed), or UTF-16 when it starts with UTF-16's BOM (as
+    Windows' Notepad and Excel's "Unicode text" save)."""
+    encoding = "utf-16" if raw.startswith((b"\xff\xfe", b"\xfe\xff")) else "utf-8-sig"
+    try:
+        return raw.decode(encoding)
+    except UnicodeDecodeError as exc:
+        line = raw[: exc.start].count(b"\n" if encoding != "utf-16" else b"\n\x00") + 1
+        name = "UTF-16" if encoding == "utf-16" else "UTF-8"
+        raise CaseFileError(f"not valid {name} text", file=source, line=line) from None
 
 
 def read_data_file(path: Path) -> LocatedData:
@@ -141,14 +251,16 @@ def read_data_file(path: Path) -> LocatedData:
         raise CaseFileError("is a directory, not a case file", file=source) from None
     except OSError as exc:
         raise CaseFileError(f"cannot read: {exc.strerror}", file=source) from None
-    try:
-        text = raw.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        line = raw[: exc.start].count(b"\n") + 1
-        raise CaseFileError("not valid UTF-8 text", file=source, line=line) from None
+    text = decode_text(raw, source)
     if path.suffix.lower() == ".json":
         return parse_json_text(text, source)
     return parse_yaml_text(text, source)
+
+
+def dotted_path(dotted: str) -> Path_:
+    """`defendants.0.ip_address` -> ("defendants", 0, "ip_address"); a segment of ASCII digits
+    is a list index, so `00` and `0` are the same item."""
+    return tuple(int(p) if p.isascii() and p.isdigit() else p for p in dotted.split("."))
 
 
 def parse_override(assignment: str) -> tuple[Path_, Any]:
@@ -159,7 +271,7 @@ def parse_override(assignment: str) -> tuple[Path_, Any]:
     dotted = dotted.strip()
     if not dotted or any(not part for part in dotted.split(".")):
         raise CaseFileError(f"--set has an empty field name in '{assignment}'", file="--set")
-    path: Path_ = tuple(int(p) if p.isdigit() else p for p in dotted.split("."))
+    path = dotted_path(dotted)
     if not value_text.strip():
         return path, ""
     try:

@@ -19,7 +19,7 @@ from .docx.template import DocumentProperties
 from .environment import make_environment, time_limit
 from .checks import (Finding, minor_names, package_privacy_findings, scan_package, scan_texts,
                      sealed_terms)
-from .errors import LeakError, PrivacyError
+from .errors import CaseFileError, LeakError, PrivacyError
 from .order import Chambers, OrderWriter, library_for, load_chambers
 from .output import write_atomic  # noqa: F401  (the library's name for it since 0.1)
 from .prose import FootnoteBook, markdown_to_ooxml
@@ -67,9 +67,14 @@ def _chambers_and_library(folder: str | None) -> tuple[Chambers, ClauseLibrary]:
 
 def chambers_for(case: Case, case_dir: Path | None) -> tuple[Chambers, ClauseLibrary]:
     folder = None
-    if case.chambers:
-        folder = str(((case_dir or Path.cwd()) / case.chambers).resolve())
-    return _chambers_and_library(folder)
+    try:
+        if case.chambers:
+            folder = str(((case_dir or Path.cwd()) / case.chambers).resolve())
+        return _chambers_and_library(folder)
+    except (OSError, UnicodeDecodeError) as exc:  # a name too long, a folder not readable
+        reason = exc.strerror if isinstance(exc, OSError) else "a file that is not UTF-8 text"
+        raise CaseFileError(f"the chambers folder cannot be read: {reason}",
+                            field="chambers") from None
 
 
 def output_name_for_number(case_number: str) -> str:

@@ -14,6 +14,7 @@ from decimal import Decimal, InvalidOperation
 from typing import Annotated, Any
 
 from pydantic import BeforeValidator, Field
+from pydantic_core import PydanticCustomError
 
 MAX_AMOUNT = Decimal("1000000000000")  # one trillion dollars
 MAX_DAYS = 3650  # ten years: longer periods are typing slips, and dates must stay printable
@@ -23,13 +24,19 @@ LINE_BREAKS = re.compile("[\n\r\x0b\x0c\x1c-\x1e\x85\u2028\u2029]")
 separators end a line as surely as a newline does."""
 
 
+def _refuse(kind: str, reason: str) -> PydanticCustomError:
+    """An error of pydantic's own kind (`int_parsing`, ...), so that what reads the kinds
+    (preview's stand-ins) understands it, carrying this module's wording as its `reason`."""
+    return PydanticCustomError(kind, "{reason}", {"reason": reason})
+
+
 def _whole_number(value: Any) -> Any:
     if isinstance(value, bool):
-        raise ValueError("must be a whole number, not true or false")
+        raise _refuse("int_parsing", "must be a whole number, not true or false")
     if isinstance(value, str):
         text = value.strip()
         if not re.fullmatch(r"[+-]?[0-9]{1,15}", text):
-            raise ValueError(f"must be a whole number written in digits, not '{value}'")
+            raise _refuse("int_parsing", f"must be a whole number written in digits, not '{value}'")
         return int(text)
     return value
 
@@ -43,30 +50,30 @@ Days = Annotated[int, BeforeValidator(_whole_number), Field(gt=0, le=MAX_DAYS)]
 
 def _amount(value: Any) -> Decimal:
     if isinstance(value, bool):
-        raise ValueError("must be an amount in dollars, not true or false")
+        raise _refuse("decimal_parsing", "must be an amount in dollars, not true or false")
     if isinstance(value, str):
         text = value.strip()
         if re.fullmatch(r"[0-9]{1,3}(,[0-9]{3})+(\.[0-9]+)?", text):
             text = text.replace(",", "")  # 7,500.00 as a spreadsheet shows it
         if not re.fullmatch(r"[0-9]+(\.[0-9]+)?", text):
-            raise ValueError(f"must be an amount in dollars written in digits (7500 or "
+            raise _refuse("decimal_parsing", f"must be an amount in dollars written in digits (7500 or "
                              f"7500.00), not '{value}'")
         amount = Decimal(text)
     elif isinstance(value, (int, float, Decimal)):
         try:
             amount = Decimal(str(value))
         except InvalidOperation:
-            raise ValueError("must be an amount in dollars") from None
+            raise _refuse("decimal_parsing", "must be an amount in dollars") from None
     else:
-        raise ValueError("must be an amount in dollars")
+        raise _refuse("decimal_parsing", "must be an amount in dollars")
     if not amount.is_finite():
-        raise ValueError("must be an amount in dollars")
+        raise _refuse("decimal_parsing", "must be an amount in dollars")
     if amount < 0:
-        raise ValueError("must not be negative")
+        raise _refuse("decimal_parsing", "must not be negative")
     if amount > MAX_AMOUNT:
-        raise ValueError(f"must be at most ${MAX_AMOUNT:,}")
+        raise _refuse("decimal_parsing", f"must be at most ${MAX_AMOUNT:,}")
     if amount != amount.quantize(Decimal("0.01")):
-        raise ValueError(f"{value} has a fraction of a cent; an order states whole cents "
+        raise _refuse("decimal_parsing", f"{value} has a fraction of a cent; an order states whole cents "
                          "(round it as the judgment should)")
     return amount
 
@@ -95,26 +102,26 @@ def parse_date(value: Any) -> date:
         elif us:
             month, day_number, year = (int(g) for g in us.groups())
             if month > 12 and day_number <= 12:
-                raise ValueError(f"invalid date '{text}': dates with slashes are month/day/"
+                raise _refuse("date_parsing", f"invalid date '{text}': dates with slashes are month/day/"
                                  f"year, and there is no month {month} (write it as "
                                  f"{year}-{day_number:02d}-{month:02d} if that is meant)")
         else:
-            raise ValueError(f"invalid date '{value}' (write it as YYYY-MM-DD)")
+            raise _refuse("date_parsing", f"invalid date '{value}' (write it as YYYY-MM-DD)")
         if not 1 <= month <= 12:
-            raise ValueError(f"invalid date '{text}': there is no month {month} (write it "
+            raise _refuse("date_parsing", f"invalid date '{text}': there is no month {month} (write it "
                              "as YYYY-MM-DD)")
         last = calendar.monthrange(year, month)[1] if year >= 1 else 31
         if not 1 <= day_number <= last:
-            raise ValueError(f"invalid date '{text}': {calendar.month_name[month]} {year} has "
+            raise _refuse("date_parsing", f"invalid date '{text}': {calendar.month_name[month]} {year} has "
                              f"no {_ordinal(day_number)} day")
         if not FIRST_YEAR <= year <= LAST_YEAR:
-            raise ValueError(f"invalid date '{text}': the year must be between {FIRST_YEAR} "
+            raise _refuse("date_parsing", f"invalid date '{text}': the year must be between {FIRST_YEAR} "
                              f"and {LAST_YEAR}")
         day = date(year, month, day_number)
     else:
-        raise ValueError(f"invalid date '{value}' (write it as YYYY-MM-DD)")
+        raise _refuse("date_parsing", f"invalid date '{value}' (write it as YYYY-MM-DD)")
     if not FIRST_YEAR <= day.year <= LAST_YEAR:
-        raise ValueError(f"invalid date '{day}': the year must be between {FIRST_YEAR} and "
+        raise _refuse("date_parsing", f"invalid date '{day}': the year must be between {FIRST_YEAR} and "
                          f"{LAST_YEAR}")
     return day
 

@@ -236,6 +236,7 @@ def _prepared(raw: bytes, path: str, name: str) -> tuple[dict[str, bytes], dict[
         raise TemplateError("not a .docx file (not a valid zip package)", file=path) from None
     if "word/document.xml" not in package.parts:
         raise TemplateError("not a Word document (no word/document.xml)", file=path)
+    _check_package_parts(package, path)
     _refuse_hidden_content(package, name)
     base = _clean_package(package)
     from docxtpl import DocxTemplate  # only when a template is first prepared
@@ -248,6 +249,32 @@ def _prepared(raw: bytes, path: str, name: str) -> tuple[dict[str, bytes], dict[
             sources[part] = re.sub(r"<w:p([ >])", r"\n<w:p\1", source)
     cache.store_value("template", entry, (base.parts, sources))
     return base.parts, sources
+
+
+_REQUIRED_PARTS = ("[Content_Types].xml", "_rels/.rels", "word/_rels/document.xml.rels")
+
+
+def _check_package_parts(package: Package, path: str) -> None:
+    """Every part Word needs is there, and every XML part is well-formed UTF-8 (the rest of
+    the pipeline reads them as such)."""
+    from lxml import etree
+
+    for part in _REQUIRED_PARTS:
+        if part not in package.parts:
+            raise TemplateError(f"{part}: missing, so Word could not open the documents made "
+                                "from it (save the template again in Word)", file=path)
+    for part, data in package.parts.items():
+        if not part.endswith((".xml", ".rels")):
+            continue
+        try:
+            data.decode("utf-8")
+            etree.fromstring(data, etree.XMLParser(resolve_entities=False, no_network=True))
+        except UnicodeDecodeError:
+            raise TemplateError(f"{part}: not UTF-8 text (save the template again in Word)",
+                                file=path) from None
+        except etree.XMLSyntaxError as exc:
+            raise TemplateError(f"{part}: not well-formed XML ({exc.msg}; save the template "
+                                "again in Word)", file=path) from None
 
 
 def _paragraph_at(source: str, lineno: int | None) -> str:

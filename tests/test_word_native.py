@@ -19,6 +19,7 @@ from conftest import (
     document_text,
     libreoffice_text,
     list_labels,
+    make_template,
     part_names,
     read_part,
 )
@@ -288,3 +289,46 @@ def test_package_lists_numbering_part(seed_docx):
     assert "word/numbering.xml" in part_names(seed_docx)
     assert "numbering.xml" in read_part(seed_docx, "word/_rels/document.xml.rels")
     assert "/word/numbering.xml" in read_part(seed_docx, "[Content_Types].xml")
+
+
+def test_a_template_without_list_definitions_gets_them_and_loses_its_unused_ones(tmp_path):
+    from markupsafe import Markup
+
+    from assembler.docx import CompiledTemplate
+    from assembler.docx.template import DocumentProperties
+    from assembler.environment import make_environment
+    from assembler.prose import FootnoteBook, markdown_to_ooxml
+
+    # python-docx's default template: a numbering part full of definitions nothing uses.
+    path = make_template(tmp_path / "t.docx", ["{{p body }}"], header="Case\t{{ name }}")
+    assert "<w:abstractNum " in read_part(path.read_bytes(), "word/numbering.xml")
+    template = CompiledTemplate(path, make_environment(autoescape=True))
+    book = FootnoteBook()
+    body = Markup(markdown_to_ooxml("1. One\n2. Two\n   - sub\n\nText.\n\n3. Three", book))
+    data = template.render({"body": body, "name": "Doe\tet al."}, book.bodies,
+                           DocumentProperties(title="Order", when=None)).to_bytes()
+    numbering = read_part(data, "word/numbering.xml")
+    names = re.findall(r'<w:name w:val="([^"]+)"/>', numbering)
+    assert names == ["assembler-decimal", "assembler-bullet"]
+    # What is kept: the numbering of the template's list styles, and this order's lists.
+    styles = read_part(data, "word/styles.xml")
+    referenced = set(re.findall(r'<w:numId w:val="(\d+)"/>',
+                                styles + read_part(data, "word/document.xml")))
+    nums = dict(re.findall(r'<w:num w:numId="(\d+)"[^>]*><w:abstractNumId w:val="(\d+)"/>',
+                           numbering))
+    assert set(nums) == referenced and len(nums) == len(set(re.findall(
+        r'<w:numId w:val="(\d+)"/>', styles))) + 3
+    assert set(nums.values()) == set(re.findall(r'<w:abstractNum w:abstractNumId="(\d+)"',
+                                                numbering))
+    defined = set(re.findall(r'w:styleId="([^"]+)"', styles))
+    assert set(re.findall(r'<w:pStyle w:val="([^"]+)"/>', numbering)) <= defined
+    assert [(list_labels(data)[i], p.text) for i, p in enumerate(body_paragraphs(data))
+            if i in list_labels(data)] == [("1.", "One"), ("2.", "Two"), ("\u25e6", "sub"),
+                                           ("3.", "Three")]
+    header = read_part(data, "word/header1.xml")
+    assert "\t" not in header and "Case</w:t><w:tab/>" in header
+    assert "created" not in read_part(data, "docProps/core.xml")
+    out = tmp_path / "out.docx"
+    out.write_bytes(data)
+    # (python-docx's own stylesWithEffects part is out of date with its styles; ours are not)
+    assert [e for e in _audit(out) if "stylesWithEffects" not in e] == []

@@ -117,7 +117,8 @@ class Numbering:
 
     def render(self, rendered: dict[str, str]) -> bytes:
         """Replace every list placeholder in `rendered` (in place) with a real numbering id."""
-        if not any("asm-list:" in xml for xml in rendered.values()):
+        marked = [name for name, xml in rendered.items() if "asm-list:" in xml]
+        if not marked:
             return self.empty
         defs = self._defs
         ids: dict[str, int] = {}
@@ -135,9 +136,8 @@ class Numbering:
                             f'<w:startOverride w:val="{start}"/></w:lvlOverride></w:num>')
             return f'<w:numId w:val="{ids[key]}"/>'
 
-        for name in sorted(rendered, key=lambda n: n != "word/document.xml"):
-            if "asm-list:" in rendered[name]:
-                rendered[name] = PLACEHOLDER.sub(assign, rendered[name])
+        for name in sorted(marked, key=lambda n: n != "word/document.xml"):
+            rendered[name] = PLACEHOLDER.sub(assign, rendered[name])
         return self._part([k for k in KINDS if k in kinds], nums)
 
     def _part(self, kinds: list[str], nums: list[str]) -> bytes:
@@ -192,7 +192,7 @@ def _read(data: bytes | None, used_num_ids: set[str], style_ids: set[str]) -> _D
     for child in list(root):
         root.remove(child)
     root.text = None
-    head = _xml(root)
+    head = etree.tostring(root, encoding="unicode")
     head = head[:head.rindex("/>")] + ">" if head.endswith("/>") else head[:head.rindex("</")]
     return _Definitions(head=head, pictures=[_xml(p) for k, p in pictures.items()
                                              if k in used_pictures],
@@ -202,9 +202,13 @@ def _read(data: bytes | None, used_num_ids: set[str], style_ids: set[str]) -> _D
 
 
 def _xml(element: etree._Element) -> str:
+    """An element of the numbering part as text, without the namespace declarations lxml
+    repeats from the root (the part's root start tag keeps them all)."""
     from lxml import etree
 
-    return etree.tostring(element, encoding="unicode")
+    text = etree.tostring(element, encoding="unicode")
+    end = text.index(">")
+    return re.sub(r'\sxmlns(?::\w+)?="[^"]*"', "", text[:end]) + text[end:]
 
 
 def referenced_num_ids(xml_parts: Iterable[str]) -> set[str]:

@@ -35,6 +35,27 @@ def compress(data: bytes, level: int = 9) -> Compressed:
     return Compressed(data, zlib.crc32(data), engine.compress(data) + engine.flush())
 
 
+@dataclass(frozen=True)
+class CompressedHead:
+    """The fixed beginning of a part deflated once, for parts whose ends differ per document."""
+
+    source: bytes
+    crc: int
+    data: bytes  # ends in a full flush: byte-aligned, no reference past it
+
+    def followed_by(self, tail: bytes) -> Compressed:
+        """The whole part (head + tail), deflating only the tail."""
+        engine = zlib.compressobj(1, zlib.DEFLATED, -15)
+        return Compressed(self.source + tail, zlib.crc32(tail, self.crc),
+                          self.data + engine.compress(tail) + engine.flush())
+
+
+def compress_head(data: bytes, level: int = 9) -> CompressedHead:
+    engine = zlib.compressobj(level, zlib.DEFLATED, -15)
+    return CompressedHead(data, zlib.crc32(data),
+                          engine.compress(data) + engine.flush(zlib.Z_FULL_FLUSH))
+
+
 @dataclass
 class Package:
     """The parts of an OPC package."""

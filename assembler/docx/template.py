@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+import zlib
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -20,7 +21,8 @@ from .. import cache
 from ..environment import render_limited
 from ..errors import TemplateError
 from . import numbering
-from .package import Compressed, Package, compress, read_package, write_package
+from .package import (Compressed, Package, compress, compress_head, read_package,
+                      write_package)
 from .text import visible_text, xml_escape as escape
 
 if TYPE_CHECKING:
@@ -49,7 +51,7 @@ _TRACKED = re.compile(r"<w:(ins|del|moveFrom|moveTo|rPrChange|pPrChange)[ >]")
 _HIDDEN = re.compile(r"<w:vanish\s*/>|<w:vanish\s+w:val=\"(true|1|on)\"")
 _AUTHOR_IDS = re.compile(r'\s(?:w:rsid\w*|w14:paraId|w14:textId)="[0-9A-Fa-f]+"')
 _TAB_IN_TEXT = re.compile(r"<w:t(?:\s[^>]*)?>([^<]*\t[^<]*)</w:t>")
-_DOC_IDS = re.compile(r'(<w1[45]:docId w1([45]):val=")([^"]*)("\s*/>)')
+_DOC_IDS = re.compile(rb'(<w1[45]:docId w1([45]):val=")[^"]*("\s*/>)')
 # Office keeps at most 255 characters of a document property.
 PROPERTY_LIMIT = 255
 _EMPTY_FOOTNOTES = (
@@ -107,6 +109,9 @@ class CompiledTemplate:
             numbering.referenced_num_ids([styles, *self.sources.values()]),
             numbering.style_ids(styles))
         self.base.parts[numbering.PART] = self.numbering.empty
+        # settings.xml cut around Word's document ids, which each order fills with its own.
+        self._settings = _DOC_IDS.split(parts.get("word/settings.xml", b""))
+        self._settings_head = compress_head(self._settings[0])
         self.compiled: dict[str, jinja2.Template] = {}
         # Deflated once: the parts that every document copies unchanged.
         self.recent: dict[str, Compressed] = {}
@@ -147,10 +152,12 @@ class CompiledTemplate:
             if "\t" in xml:
                 xml = _TAB_IN_TEXT.sub(_tabs_as_elements, xml)
             package.parts[name] = xml.encode("utf-8")
-        settings = package.parts.get("word/settings.xml")
-        if settings is not None and b"docId " in settings:
-            package.parts["word/settings.xml"] = _with_document_ids(
-                settings, package.parts["word/document.xml"])
+        if len(self._settings) > 1:
+            tail = _document_ids(self._settings, package.parts["word/document.xml"])
+            # Only the end of settings.xml differs between orders: deflate just that.
+            entry = self._settings_head.followed_by(tail)
+            package.parts["word/settings.xml"] = entry.source
+            self.recent["word/settings.xml"] = entry
         package.parts["docProps/core.xml"] = core_properties_xml(properties)
         package.parts["docProps/custom.xml"] = _custom_xml(properties.custom)
         return RenderedDocument(package, self.static, self.recent)
@@ -206,18 +213,26 @@ def _tabs_as_elements(match: re.Match[str]) -> str:
                            for piece in pieces)
 
 
-def _with_document_ids(settings: bytes, document: bytes) -> bytes:
-    """Word's document ids (w14:docId, w15:docId) derived from the order's own body text, so
-    two orders never share one and the same order always gets the same."""
-    digest = hashlib.sha256(document).hexdigest().upper()
-    # w14:docId is a 32-bit value Word reads as a positive signed integer.
-    w14 = f"{int(digest[:8], 16) & 0x7FFFFFFF:08X}"
-    w15 = f"{{{digest[8:16]}-{digest[16:20]}-{digest[20:24]}-{digest[24:28]}-{digest[28:40]}}}"
+def _document_ids(pieces: list[bytes], document: bytes) -> bytes:
+    """The end of settings.xml from its first document id on, with Word's document ids
+    (w14:docId, w15:docId) derived from the order's body: two different orders never share
+    one, and the same order keeps its own.
 
-    def fill(match: re.Match[str]) -> str:
-        return match.group(1) + (w14 if match.group(2) == "4" else w15) + match.group(4)
-
-    return _DOC_IDS.sub(fill, settings.decode("utf-8")).encode("utf-8")
+    `pieces` is settings.xml split by `_DOC_IDS`: text, then (start, 14 or 15, end, text) per id.
+    """
+    # w14:docId is a 32-bit value Word reads as a positive signed integer: a CRC of the body.
+    w14 = b"%08X" % (zlib.crc32(document) & 0x7FFFFFFF)
+    out = []
+    for index in range(1, len(pieces), 4):
+        start, kind, end, text = pieces[index:index + 4]
+        if kind == b"4":
+            out.append(start + w14 + end)
+        else:
+            digest = hashlib.sha256(document).hexdigest().upper().encode()
+            out.append(start + b"{%s-%s-%s-%s-%s}" % (digest[:8], digest[8:12], digest[12:16],
+                                                       digest[16:20], digest[20:32]) + end)
+        out.append(text)
+    return b"".join(out)
 
 
 def _prepared(raw: bytes, path: str, name: str) -> tuple[dict[str, bytes], dict[str, str]]:
@@ -437,7 +452,8 @@ def split_property(name: str, value: str) -> list[tuple[str, str]]:
 
 def _custom_xml(custom: Mapping[str, str]) -> bytes:
     items = [piece for name, value in sorted(custom.items())
-             for piece in split_property(name, value)]
+             for piece in ([(name, value)] if len(value) <= PROPERTY_LIMIT
+                           else split_property(name, value))]
     props = "".join(
         f'<property fmtid="{{D5CDD505-2E9C-101B-9397-08002B2CF9AE}}" pid="{pid}" '
         f'name="{escape(name, quote=True)}"><vt:lpwstr>{escape(value)}</vt:lpwstr></property>'

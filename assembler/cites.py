@@ -145,6 +145,8 @@ class CiteChecker:
         self.where = where
         self.masked = mask_non_names(text)
         self.findings: list[Finding] = []
+        # Case names not in italics: (offset, name, the text after it up to the citation).
+        self.unitalicised: list[tuple[int, str, str]] = []
 
     def report(self, level: str, code: str, offset: int, message: str) -> None:
         self.findings.append(Finding(level, code, self.where(offset), message))
@@ -286,6 +288,7 @@ class CiteChecker:
                 name = _strip_lead(self.text[start:end])
                 start = end - len(name)
                 if not self._plain_at(start).is_italic(*self._local(start, len(name))):
+                    self.unitalicised.append((start, name, self.text[end:offset + len(text)]))
                     self.report("warning", "cite-italics", start,
                                 f"the case name '{name}' in '{name}, {text}' is not italic")
         return full
@@ -331,6 +334,7 @@ class CiteChecker:
         name = self.text[start:end]
         if not self._plain_at(start).is_italic(*self._local(start, len(name))):
             context = self.text[start:cite.span()[1]]
+            self.unitalicised.append((start, name, context[len(name):]))
             self.report("warning", "cite-italics", start,
                         f"the case name '{name}' in '{context}' is not italic")
 
@@ -414,6 +418,12 @@ def check_case_citations(path: Path, overrides: tuple[str, ...] | list[str] = ()
 
 def check_citations(case: Case, located: LocatedData, case_dir: Path) -> list[Finding]:
     """Cite-check an already loaded case; `located` places findings on case-file lines."""
+    checker = case_checker(case, located, case_dir)
+    return checker.run() if checker is not None else []
+
+
+def case_checker(case: Case, located: LocatedData, case_dir: Path) -> CiteChecker | None:
+    """The checker for a case's composed prose (None when it has none), not yet run."""
     from .case import locate
     from .errors import AssemblerError
     from .order import OrderWriter
@@ -435,7 +445,7 @@ def check_citations(case: Case, located: LocatedData, case_dir: Path) -> list[Fi
         offset += len(plain.text) + 2
     text = "\n\n".join(texts)
     if not text.strip():
-        return []
+        return None
     source = located.source
 
     def where(position: int) -> str:
@@ -449,32 +459,7 @@ def check_citations(case: Case, located: LocatedData, case_dir: Path) -> list[Fi
             return f"{source}{given}: {dotted}"
         return f"{source}:{start + piece.plain.line_at(position - piece.start)}: {dotted}"
 
-    return CiteChecker(pieces, text, where).run()
-
-
-def fix_italics(path: Path, findings: list[Finding]) -> int:
-    """Write `*...*` around each unitalicised case name reported on a case-file line."""
-    from .output import write_atomic
-
-    lines = Path(path).read_text(encoding="utf-8").split("\n")
-    fixed = 0
-    for finding in findings:
-        if finding.code != "cite-italics":
-            continue
-        match = re.match(rf"{re.escape(str(path))}:(\d+): ", finding.where)
-        quoted = re.search(r"the case name '(.+?)' in '(.+?)' is not italic", finding.message)
-        if not match or not quoted:
-            continue
-        number, text, context = int(match.group(1)) - 1, quoted.group(1), quoted.group(2)
-        line = lines[number]
-        position = line.find(context)  # the name where it stands before its citation
-        if position < 0 or line[max(0, position - 1):position] == "*":
-            continue
-        lines[number] = line[:position] + f"*{text}*" + line[position + len(text):]
-        fixed += 1
-    if fixed:
-        write_atomic(Path(path), "\n".join(lines).encode("utf-8"), force=True)
-    return fixed
+    return CiteChecker(pieces, text, where)
 
 
 def check_markdown(markdown: str, source: str = "text") -> list[Finding]:

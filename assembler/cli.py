@@ -271,9 +271,12 @@ def courts(query: tuple[str, ...], as_json: bool) -> None:
 @click.option("--case", "case_file", type=click.Path(path_type=Path),
               help="For a .docx or .pdf: the case file whose sealed names to look for.")
 @click.option("--fix", is_flag=True,
-              help="For a case file: write italics around case names that lack them.")
+              help="For a case file: write italics around case names that lack them (shows "
+                   "the change as a diff, keeps a backup NAME.bak).")
+@click.option("--dry-run", is_flag=True,
+              help="With --fix: show the diff and write nothing.")
 @reports_errors
-def check(target: Path, case_file: Path | None, fix: bool) -> None:
+def check(target: Path, case_file: Path | None, fix: bool, dry_run: bool) -> None:
     """Check a case file, a rendered .docx or a PDF before filing.
 
     Reports Fed. R. Civ. P. 5.2 findings (Social Security and taxpayer numbers, full dates of
@@ -289,14 +292,11 @@ def check(target: Path, case_file: Path | None, fix: bool) -> None:
         raise CaseFileError("no such file", file=str(target))
     suffix = target.suffix.lower()
     if suffix in (".yaml", ".yml", ".json"):
-        from .cites import check_case_citations, fix_italics
+        from .cites import check_case_citations
 
-        findings = check_case_file(target) + check_case_citations(target)
         if fix:
-            fixed = fix_italics(target, findings)
-            click.echo(f"italicised {fixed} case name{'s' * (fixed != 1)} in {target}", err=True)
-            findings = [f for f in findings if f.code != "cite-italics"] + [
-                f for f in check_case_citations(target) if f.code == "cite-italics"]
+            _fix_italics(target, dry_run)
+        findings = check_case_file(target) + check_case_citations(target)
     else:
         case = load_case(case_file) if case_file else None
         if suffix == ".docx":
@@ -314,6 +314,27 @@ def check(target: Path, case_file: Path | None, fix: bool) -> None:
                err=True)
     if errors:
         sys.exit(1)
+
+
+def _fix_italics(target: Path, dry_run: bool) -> None:
+    """`check --fix`: show the diff, then (unless a dry run) write it with a backup."""
+    from .citefix import plan_italics, write_plan
+
+    plan = plan_italics(target)
+    count = len(plan.fixed)
+    names = f"{count} case name{'s' * (count != 1)}"
+    if plan.new != plan.old:
+        click.echo(plan.diff(str(target)), nl=False)
+    for skipped in plan.skipped:
+        click.echo(f"warning: {target}: could not italicise {skipped}; add the asterisks by "
+                   "hand", err=True)
+    if dry_run:
+        click.echo(f"dry run: would italicise {names} in {target}; nothing written", err=True)
+    elif count:
+        backup = write_plan(plan)
+        click.echo(f"italicised {names} in {target} (the file before: {backup})", err=True)
+    else:
+        click.echo(f"italicised no case names in {target}; nothing written", err=True)
 
 
 @main.command()

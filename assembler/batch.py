@@ -29,7 +29,7 @@ from typing import Any, Callable, Iterator
 from pydantic import BaseModel
 
 from .case import Case, validate_case
-from .errors import AssemblerError, CaseFileError, OutputError
+from .errors import AssemblerError, CaseFileError, LeakError, OutputError, PrivacyError
 from .output import BATCH_TAG, remove_temporaries
 from .rawdata import LocatedData, Path_, apply_override, parse_override, read_data_file
 
@@ -46,6 +46,7 @@ class RowResult:
     sha256: str = ""
     error: str = ""
     pdf: str = ""
+    version: str = ""    # public | sealed: which version of the order the file is
 
     def cells(self) -> list[str | int]:
         """The row's manifest line, in MANIFEST_FIELDS order."""
@@ -267,22 +268,25 @@ def _render_row(row: int, cells: dict[Path_, str] | str) -> RowResult:
         data = merge_row(_SETUP.base, cells)
         case_number = str(data.get("case_number") or "")
         case = validate_case(LocatedData(data, {}, str(options.rows_file)), row=row)
-        name = output_name_for_number(case.case_number)
+        name = output_name_for_number(case.case_number, options.sealed)
+        version = "sealed" if options.sealed else "public"
         target = options.out_dir / name
         order = render_order(case, case_dir=_SETUP.case_dir, template=_SETUP.template,
                              sealed=options.sealed, allow=options.allow)
         digest = _sha(order.data)
         if not options.sealed:
-            ensure_public_file_name(target, case)
+            ensure_public_file_name(target, case, options.allow)
         if options.dry_run:
-            return RowResult(row, case.case_number, "ok", name, digest)
+            return RowResult(row, case.case_number, "ok", name, digest, version=version)
         # The name comes from this CSV row, never from a manifest: --resume keeps an order
         # only where this row's own file is there, byte for byte what it renders to now.
         if options.resume and not options.force and _same_file(target, digest):
-            return RowResult(row, case.case_number, "kept", name, digest)
+            return RowResult(row, case.case_number, "kept", name, digest, version=version)
         write_atomic(target, order.data, force=options.force, durable=False, tag=BATCH_TAG)
-        return RowResult(row, case.case_number, "ok", name, digest)
+        return RowResult(row, case.case_number, "ok", name, digest, version=version)
     except AssemblerError as exc:
+        if isinstance(exc, (LeakError, PrivacyError)):
+            case_number = ""  # it may be what must not be shown: the manifest says nothing
         return _failed(options, row, case_number, exc)
 
 

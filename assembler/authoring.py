@@ -23,7 +23,7 @@ from .docx.package import read_package
 from .docx.template import RENDERED
 from .docx.text import visible_text
 from .environment import make_environment
-from .errors import AssemblerError
+from .errors import AssemblerError, TemplateError
 from .resources import bundled_clauses, bundled_templates, default_template
 
 MOTIONS = typing.get_args(MotionKind)
@@ -265,6 +265,15 @@ def template_uses(template: TemplateSource) -> tuple[list[Use], list[Finding]]:
 
 
 def lint_template(path: Path) -> tuple[list[Finding], list[Use]]:
+    from .docx.template import check_intake
+
+    try:
+        check_intake(read_package(path), str(path))
+    except TemplateError as exc:  # what render would refuse: a finding, as render says it
+        return [Finding("error", "template-refused", exc.file or str(path), exc.message)], []
+    except Exception:  # zipfile raises several types for a file that is not a .docx
+        return [Finding("error", "template-refused", str(path),
+                        "not a .docx file (not a valid zip package)")], []
     template = TemplateSource.read(path)
     findings: list[Finding] = []
     for part in template.parts:

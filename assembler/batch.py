@@ -18,7 +18,6 @@ import hashlib
 import io
 import os
 import signal
-import stat
 import sys
 import time
 import typing
@@ -30,8 +29,9 @@ from pydantic import BaseModel
 
 from .case import Case, validate_case
 from .errors import AssemblerError, CaseFileError, LeakError, OutputError, PrivacyError
-from .output import BATCH_TAG, remove_temporaries
-from .rawdata import LocatedData, Path_, apply_override, parse_override, read_data_file
+from .output import BATCH_TAG, holds_exactly, remove_temporaries
+from .rawdata import (LocatedData, Path_, apply_override, dotted_path, parse_override,
+                      read_data_file)
 
 MANIFEST = "manifest.csv"
 CHUNK = 16  # rows per task at most: enough to make inter-process traffic negligible
@@ -105,21 +105,58 @@ class BatchOptions:
 
 # ---- reading the CSV -----------------------------------------------------------------------
 
+_CP1252_UNDEFINED = frozenset(b"\x81\x8d\x8f\x90\x9d")
+
+
 def detect_encoding(path: Path) -> tuple[str, str | None]:
-    """UTF-8 (with or without BOM) when the whole file decodes; else cp1252, with a warning."""
-    decoder = codecs.getincrementaldecoder("utf-8")()
+    """The CSV's encoding, as Excel saves them: UTF-8 (with or without BOM) when the whole file
+    decodes; UTF-16 when it starts with UTF-16's BOM ("Unicode text"); else Windows-1252, with
+    a warning. Anything else is an error naming the line of the first byte that fits none."""
     try:
         with path.open("rb") as handle:
+            head = handle.read(4096)
+            if head.startswith((b"\xff\xfe", b"\xfe\xff")):
+                return _check_decodes(path, "utf-16"), None
+            if head.count(b"\x00") > len(head) // 4:
+                raise CaseFileError("looks like UTF-16 text without a byte-order mark; save it "
+                                    "from Excel as \"CSV UTF-8\"", file=str(path), row=1)
+            try:
+                return _check_decodes(path, "utf-8-sig"), None
+            except CaseFileError:
+                pass
+            handle.seek(0)
+            line = 1
             while chunk := handle.read(1 << 16):
-                decoder.decode(chunk)
-            decoder.decode(b"", final=True)
-        return "utf-8-sig", None
-    except UnicodeDecodeError:
+                for index, byte in enumerate(chunk):
+                    if byte in _CP1252_UNDEFINED:
+                        line += chunk[:index].count(b"\n")
+                        raise CaseFileError(
+                            f"neither UTF-8 nor Windows-1252 text (byte 0x{byte:02X} on line "
+                            f"{line}); save it from Excel as \"CSV UTF-8\"", file=str(path))
+                line += chunk.count(b"\n")
         return "cp1252", f"{path}: not UTF-8; read as Windows-1252 (cp1252)"
     except FileNotFoundError:
         raise CaseFileError("no such file", file=str(path)) from None
+    except IsADirectoryError:
+        raise CaseFileError("is a folder, not a CSV file", file=str(path)) from None
     except OSError as exc:
         raise CaseFileError(f"cannot read: {exc.strerror}", file=str(path)) from None
+
+
+def _check_decodes(path: Path, encoding: str) -> str:
+    """`encoding` if the whole file decodes as it (read in chunks); else an error with the
+    line of the first bad byte."""
+    decoder = codecs.getincrementaldecoder(encoding)()
+    line = 1
+    with path.open("rb") as handle:
+        try:
+            while chunk := handle.read(1 << 16):
+                line += decoder.decode(chunk).count("\n")
+            decoder.decode(b"", final=True)
+        except UnicodeDecodeError:
+            raise CaseFileError(f"not {encoding.replace('-sig', '').upper()} text (line "
+                                f"{line})", file=str(path)) from None
+    return encoding
 
 
 def _field_known(model: Any, path: Path_) -> bool:
@@ -142,7 +179,7 @@ def _field_known(model: Any, path: Path_) -> bool:
 
 
 def _header_path(header: str) -> Path_:
-    return tuple(int(p) if p.isdigit() else p for p in header.strip().split("."))
+    return dotted_path(header.strip())
 
 
 class CsvRows:
@@ -179,16 +216,17 @@ class CsvRows:
         except StopIteration:
             raise CaseFileError("the CSV is empty (it needs a header row)",
                                 file=str(self.path)) from None
-        seen: dict[str, int] = {}
+        seen: dict[Path_, int] = {}
         for column, header in enumerate(self.headers, start=1):
             name = header.strip()
             if not name:
                 raise CaseFileError(f"column {column} has an empty header", file=str(self.path),
                                     row=1)
-            if name in seen:
-                raise CaseFileError(f"duplicate header '{name}' (columns {seen[name]} and "
-                                    f"{column})", file=str(self.path), row=1)
-            seen[name] = column
+            path = _header_path(name)  # `defendants.00.ip` is `defendants.0.ip`
+            if path in seen:
+                raise CaseFileError(f"duplicate header '{name}' (columns {seen[path]} and "
+                                    f"{column} name the same field)", file=str(self.path), row=1)
+            seen[path] = column
             if not _field_known(Case, _header_path(name)):
                 raise CaseFileError(f"unknown header '{name}': not a case-file field "
                                     "(see `assembler schema`)", file=str(self.path), row=1)
@@ -280,7 +318,7 @@ def _render_row(row: int, cells: dict[Path_, str] | str) -> RowResult:
             return RowResult(row, case.case_number, "ok", name, digest, version=version)
         # The name comes from this CSV row, never from a manifest: --resume keeps an order
         # only where this row's own file is there, byte for byte what it renders to now.
-        if options.resume and not options.force and _same_file(target, digest):
+        if options.resume and not options.force and holds_exactly(target, digest):
             return RowResult(row, case.case_number, "kept", name, digest, version=version)
         write_atomic(target, order.data, force=options.force, durable=False, tag=BATCH_TAG)
         return RowResult(row, case.case_number, "ok", name, digest, version=version)
@@ -307,19 +345,6 @@ def _case_dir(options: BatchOptions) -> Path:
 
 def _sha(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
-
-
-def _same_file(path: Path, digest: str) -> bool:
-    """Whether `path` is a regular file (not a link) holding exactly the bytes of `digest`."""
-    try:
-        fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW)
-    except OSError:
-        return False
-    try:
-        with os.fdopen(fd, "rb") as handle:
-            return stat.S_ISREG(os.fstat(fd).st_mode) and _sha(handle.read()) == digest
-    except OSError:
-        return False
 
 
 # ---- workers -------------------------------------------------------------------------------

@@ -101,6 +101,10 @@ def render(case_file: Path, output: Path | None, overrides: tuple[str, ...],
         target = output / order.output_name
     else:
         target = output
+    if target.suffix.lower() == ".pdf":
+        from .errors import OutputError
+        raise OutputError("-o names a PDF, but the order is written as Word: give the .docx "
+                          "name and add --pdf (the PDF is written beside it)", file=str(target))
     if not sealed:
         ensure_public_file_name(target, case, allow)
     converter = None
@@ -112,6 +116,7 @@ def render(case_file: Path, output: Path | None, overrides: tuple[str, ...],
         if pdf_target.exists() and not force:
             from .errors import OutputError
             raise OutputError("already exists (use --force to overwrite)", file=str(pdf_target))
+    replaced = os.path.lexists(target)  # only with --force: else write_atomic refuses
     write_atomic(target, order.data, force=force)
     for finding in order.findings:  # Rule 5.2 findings that --allow let through
         if finding.level == "error":
@@ -129,7 +134,13 @@ def render(case_file: Path, output: Path | None, overrides: tuple[str, ...],
         with converter:
             (result,) = converter.convert([target], force=True)
         if result.pdf is None:
-            raise ConversionError(result.error, file=str(target))
+            if replaced:  # what was there is gone already: keep the new order
+                raise ConversionError(f"{result.error}; the .docx was written and kept",
+                                      file=str(target))
+            target.unlink(missing_ok=True)  # neither file: a retry needs no --force
+            raise ConversionError(f"{result.error}; nothing was written (the .docx was "
+                                  "removed again, so a retry needs no --force)",
+                                  file=str(target))
         click.echo(f"wrote {result.pdf}{' (PDF/A-2b)' if pdf_a else ''}")
 
 
@@ -404,9 +415,9 @@ def lint(paths: tuple[Path, ...]) -> None:
     for finding in findings:
         click.echo(str(finding))
     errors = sum(f.level == "error" for f in findings)
-    if findings:
-        click.echo(f"{errors} error{'s' * (errors != 1)}, {len(findings) - errors} warning"
-                   f"{'s' * (len(findings) - errors != 1)}", err=True)
+    click.echo(f"{errors} error{'s' * (errors != 1)}, {len(findings) - errors} warning"
+               f"{'s' * (len(findings) - errors != 1)}"
+               f"{' (clean)' if not findings else ''}", err=True)
     if errors:
         sys.exit(1)
 

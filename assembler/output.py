@@ -10,6 +10,7 @@ the target appeared meanwhile, so nothing that is there is ever replaced.
 from __future__ import annotations
 
 import errno
+import hashlib
 import os
 import stat
 import tempfile
@@ -120,3 +121,18 @@ def remove_temporaries(folder: Path, tag: str = BATCH_TAG) -> int:
         except OSError:
             pass
     return removed
+
+
+def holds_exactly(path: Path, digest: str) -> bool:
+    """Whether `path` is a regular file (not a link) whose bytes have the sha256 `digest`: an
+    order that is already there, so writing it again would change nothing."""
+    try:
+        fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW)
+    except OSError:
+        return False
+    try:
+        with os.fdopen(fd, "rb") as handle:
+            return (stat.S_ISREG(os.fstat(handle.fileno()).st_mode)
+                    and hashlib.sha256(handle.read()).hexdigest() == digest)
+    except OSError:
+        return False

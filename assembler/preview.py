@@ -20,7 +20,7 @@ import jinja2
 from pydantic import ValidationError
 
 from .case import Case, _field_path
-from .errors import CaseFileError, ConversionError
+from .errors import CaseFileError, ClauseError, ConversionError
 from .rawdata import LocatedData, apply_override, read_data_file
 from .resources import bundled_templates, default_template
 
@@ -89,6 +89,32 @@ def lenient_case(path: Path | None) -> tuple[Case, list[str], dict[str, str], Pa
                 validate_case(LocatedData(data, located.lines, str(source)))  # raises, located
                 raise CaseFileError("cannot be previewed", file=str(source)) from None
     raise CaseFileError("cannot be previewed", file=str(source))
+
+
+_CASE_PATHS = {"defendant": ("defendants", 0), "plaintiff": ("plaintiffs", 0)}
+
+
+def _standing_in(case: Case, dotted: str, stand_ins: dict[str, str], number: int) -> Case:
+    """The case with a stand-in for the optional value at `dotted`: the marker itself where
+    text will do, else a value of the field's type that the preview marks."""
+    from .rawdata import dotted_path
+
+    fields = case.model_dump(mode="json")
+    where = dotted_path(dotted)
+    # A clause names values as the order sees them: `defendant` is the first defendant.
+    where = _CASE_PATHS.get(where[0], (where[0],)) + where[1:]
+    apply_override(fields, where, f"[[{dotted}]]")
+    try:
+        return Case.model_validate(fields)
+    except ValidationError as exc:
+        error = exc.errors()[0]
+        if "IP" in str(error.get("msg", "")):
+            value = f"192.0.2.{200 + number % 50}"
+            stand_ins[value] = dotted
+            apply_override(fields, where, value)
+        elif not _retype(fields, where, dotted, error["type"], error, stand_ins, number):
+            raise
+        return Case.model_validate(fields)
 
 
 def _retype(data: dict, where: tuple, dotted: str, kind: str, error: dict,
@@ -178,9 +204,22 @@ def preview(target: Path | None, data: Path | None, output: Path, *, pdf: bool =
     elif target is not None:
         template_path = target
     compiled = CompiledTemplate(template_path, _preview_environment(recorder))
-    order = render_order(case, case_dir=source.parent, template=compiled,
-                         clause_folders=clause_folders, allow=("ssn", "tin", "birth-date",
-                                                               "account-number", "minor-name"))
+    for attempt in range(50):
+        try:
+            order = render_order(case, case_dir=source.parent, template=compiled,
+                                 clause_folders=clause_folders,
+                                 allow=("ssn", "tin", "birth-date", "account-number",
+                                        "minor-name"))
+            break
+        except ClauseError as exc:
+            # An optional value a clause needs (isp, an IP address): stand in, and mark it.
+            if not exc.field or exc.field in missing or "does not give" not in exc.message:
+                raise
+            missing.append(exc.field)
+            try:
+                case = _standing_in(case, exc.field, stand_ins, attempt)
+            except (ValidationError, CaseFileError):
+                raise exc from None  # not a value a case file gives: the clause is at fault
     package = order.document.package
     if "signed.date" in missing:  # the stand-in date is no date: write none
         from .docx.template import DocumentProperties, core_properties_xml

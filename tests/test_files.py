@@ -364,3 +364,35 @@ def test_sigterm_stops_a_batch_as_ctrl_c_does(tmp_path):
     assert entries and all(sha(out / e["output"]) == e["sha256"] for e in entries)
     assert not [p for p in out.iterdir() if p.name.startswith(".")]
     assert not _children(process.pid)
+
+
+# ---- render ----------------------------------------------------------------------------------
+
+def test_o_with_a_pdf_name_is_an_error_not_word_under_a_pdf_name(tmp_path):
+    result = run("render", SEED, "-o", tmp_path / "order.pdf")
+    assert result.exit_code == 1
+    assert result.output.splitlines()[-1] == (
+        f"error: {tmp_path / 'order.pdf'}: -o names a PDF, but the order is written as Word: "
+        "give the .docx name and add --pdf (the PDF is written beside it)")
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_a_failed_pdf_leaves_neither_file_and_a_retry_needs_no_force(tmp_path):
+    soffice = tmp_path / "soffice"
+    soffice.write_text("#!/bin/sh\nexit 0\n")  # as LibreOffice does at times: 0, and no PDF
+    soffice.chmod(0o755)
+    folder = tmp_path / "orders"
+    folder.mkdir()
+    target = folder / "order.docx"
+    for _retry in range(2):
+        result = run("render", SEED, "-o", target, "--pdf", "--soffice", soffice)
+        assert result.exit_code == 1
+        assert result.output.splitlines()[-1] == (
+            f"error: {target}: LibreOffice wrote no PDF for this document; nothing was written "
+            "(the .docx was removed again, so a retry needs no --force)")
+        assert list(folder.iterdir()) == []
+    target.write_bytes(b"an older order")
+    forced = run("render", SEED, "-o", target, "--pdf", "--soffice", soffice, "--force")
+    assert forced.exit_code == 1
+    assert forced.output.splitlines()[-1].endswith("; the .docx was written and kept")
+    assert zipfile.is_zipfile(target) and not target.with_suffix(".pdf").exists()

@@ -229,3 +229,57 @@ def test_a_template_with_a_broken_package_part_is_one_line(tmp_path, part, probl
     assert len(lines) == 1 and lines[0].startswith(f"error: {template}"), result.output
     assert part in lines[0], lines[0]
     assert not out.exists()
+
+
+# ---- CSV rows --------------------------------------------------------------------------------
+
+BATCHES = FIXTURES / "batches"
+BASE = BATCHES / "early-discovery.yaml"
+HEADER = "case_number,defendants.0.ip_address,isp,motion.doc,signed.date\n"
+
+
+def batch(tmp_path, data, *extra):
+    rows = tmp_path / "rows.csv"
+    rows.write_bytes(data)
+    out = tmp_path / "out"
+    result = CliRunner().invoke(main, ["batch", str(rows), "--base", str(BASE), "-o", str(out),
+                                       "-j", "1", *extra], catch_exceptions=False)
+    return result, rows, out
+
+
+def test_a_us_date_csv_batch_renders(tmp_path):
+    text = (HEADER + "3:25-cv-00001,192.0.2.1,Example Broadband Co.,6,3/4/2025\n"
+            "3:25-cv-00002,192.0.2.2,Example Broadband Co.,6,2025-03-05\n"
+            "3:25-cv-00003,192.0.2.3,Example Broadband Co.,6,13/3/2025\n")
+    result, rows, out = batch(tmp_path, text.encode("utf-8"))
+    assert result.exit_code == 1
+    assert result.stdout.startswith("2 ok, 1 failed")
+    assert (f"error: {rows}:row 4: signed.date: invalid date '13/3/2025': dates with slashes "
+            "are month/day/year, and there is no month 13") in result.stderr
+    first = document_text((out / "3-25-cv-00001-order.docx").read_bytes())
+    assert "4th day of March 2025" in first
+
+
+def test_a_utf16_csv_as_excel_saves_unicode_text_is_read(tmp_path):
+    text = HEADER + "3:25-cv-00001,192.0.2.1,Peña Broadband Co.,6,2025-03-04\n"
+    result, rows, out = batch(tmp_path, text.encode("utf-16"))
+    assert result.exit_code == 0, result.output
+    assert "Peña Broadband Co." in document_text((out / "3-25-cv-00001-order.docx").read_bytes())
+
+
+@pytest.mark.parametrize("data, message", [
+    ((HEADER + "3:25-cv-00001,192.0.2.1,Example Broadband Co.,6,2025-03-04\n"
+      "3:25-cv-00002,192.0.2.2,Caf\xe9 Net\x81,6,2025-03-04\n").encode("latin-1"),
+     "neither UTF-8 nor Windows-1252 text (byte 0x81 on line 3)"),
+    (HEADER.encode("utf-16-le"), "looks like UTF-16 text without a byte-order mark"),
+    ("case_number,defendants.0.ip_address,defendants.00.ip_address\n1,192.0.2.1,192.0.2.2\n"
+     .encode(), "duplicate header 'defendants.00.ip_address' (columns 2 and 3 name the same"),
+    ("case_number,defendants.\u00b2.name\n1,x\n".encode(), "unknown header 'defendants.\u00b2.name'"),
+])
+def test_a_csv_that_cannot_be_read_stops_before_anything_is_written(tmp_path, data, message):
+    result, rows, out = batch(tmp_path, data)
+    assert result.exit_code == 1
+    lines = result.output.splitlines()
+    assert len(lines) == 1 and lines[0].startswith(f"error: {rows}") and message in lines[0], \
+        result.output
+    assert not out.exists()

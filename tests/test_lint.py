@@ -22,9 +22,9 @@ def lint(*paths):
 def test_bundled_templates_and_clauses_are_clean():
     result = lint()
     assert result.exit_code == 0
-    assert result.output == ""
+    assert result.output == "0 errors, 0 warnings (clean)\n"  # a summary line, even when clean
     result = lint(default_template(), bundled_clauses())
-    assert result.exit_code == 0 and result.output == ""
+    assert result.exit_code == 0 and result.output == "0 errors, 0 warnings (clean)\n"
 
 
 @pytest.mark.parametrize("paragraph, message", [
@@ -112,3 +112,34 @@ def test_inspect_lists_variables_with_paragraph_text_and_clause_calls():
     clauses = {c["id"]: c for c in report["clauses"]}
     assert clauses["default-judgment/granted"]["calls"] == ["default-judgment/judgment-terms"]
     assert "isp" in clauses["early-discovery-subpoena/granted"]["variables"]
+
+
+def test_lint_reports_what_render_refuses_word_comments_and_tracked_changes(tmp_path):
+    import zipfile
+
+    source = default_template()
+    for name, change in (("comment", lambda xml: xml.replace(
+            "<w:body>", "<w:body><w:p><w:commentRangeStart w:id=\"0\"/><w:r><w:t>x</w:t></w:r>"
+            "<w:commentRangeEnd w:id=\"0\"/></w:p>", 1)),
+            ("tracked", lambda xml: xml.replace(
+                "<w:body>", "<w:body><w:p><w:ins w:id=\"9\" w:author=\"A\"><w:r><w:t>x</w:t>"
+                "</w:r></w:ins></w:p>", 1))):
+        path = tmp_path / f"{name}.docx"
+        with zipfile.ZipFile(source) as original, zipfile.ZipFile(path, "w") as copy:
+            for item in original.infolist():
+                data = original.read(item.filename)
+                if item.filename == "word/document.xml":
+                    data = change(data.decode("utf-8")).encode("utf-8")
+                copy.writestr(item, data)
+        result = lint(path)
+        assert result.exit_code == 1
+        lines = result.output.splitlines()
+        assert "error:" in lines[0] and "[template-refused]" in lines[0]
+        assert ("comments" if name == "comment" else "tracked changes") in lines[0]
+        assert lines[-1] == "1 error, 0 warnings"
+        from conftest import SEED
+        out = tmp_path / f"{name}-order.docx"
+        refused = CliRunner().invoke(main, ["render", str(SEED), "--template", str(path),
+                                            "-o", str(out)])
+        assert refused.exit_code == 1 and not out.exists()
+        assert lines[0].split(": error: ")[1].split(" [")[0] in refused.output  # same words

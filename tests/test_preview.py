@@ -113,3 +113,19 @@ def test_watch_renders_again_when_the_case_changes(tmp_path):
     finally:
         os.killpg(process.pid, signal.SIGINT)
         process.communicate(timeout=30)
+
+
+def test_a_missing_optional_value_a_clause_needs_does_not_stop_the_preview(tmp_path):
+    base = (FIXTURES / "batches" / "early-discovery.yaml").read_text(encoding="utf-8")
+    case = tmp_path / "case.yaml"
+    case.write_text(base.replace("signed: {place: New Haven}",
+                                 "signed: {place: New Haven, date: 2023-04-03}")
+                    + 'case_number: "3:23-cv-00001"\n', encoding="utf-8")  # no isp, no IP
+    out = tmp_path / "p.docx"
+    result = preview("--data", case, "-o", out)
+    assert result.exit_code == 0, result.output
+    assert "missing: isp (the case does not give it)" in result.output
+    assert "missing: defendant.ip_address (the case does not give it)" in result.output
+    text = document_text(out.read_bytes())
+    assert "serve on [[isp]] a subpoena" in text
+    assert "IP address [[defendant.ip_address]]" in text

@@ -251,8 +251,7 @@ def _prepared(raw: bytes, path: str, name: str) -> tuple[dict[str, bytes], dict[
         raise TemplateError("not a .docx file (not a valid zip package)", file=path) from None
     if "word/document.xml" not in package.parts:
         raise TemplateError("not a Word document (no word/document.xml)", file=path)
-    _check_package_parts(package, path)
-    _refuse_hidden_content(package, name)
+    check_intake(package, path)
     base = _clean_package(package)
     from docxtpl import DocxTemplate  # only when a template is first prepared
 
@@ -264,6 +263,13 @@ def _prepared(raw: bytes, path: str, name: str) -> tuple[dict[str, bytes], dict[
             sources[part] = re.sub(r"<w:p([ >])", r"\n<w:p\1", source)
     cache.store_value("template", entry, (base.parts, sources))
     return base.parts, sources
+
+
+def check_intake(package: Package, path: str) -> None:
+    """What makes a template unusable (raised as a TemplateError): a part missing or broken,
+    tracked changes, comments or hidden text. Render and lint both ask this."""
+    _check_package_parts(package, path)
+    _refuse_hidden_content(package, Path(path).name)
 
 
 _REQUIRED_PARTS = ("[Content_Types].xml", "_rels/.rels", "word/_rels/document.xml.rels")

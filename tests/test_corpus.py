@@ -61,7 +61,7 @@ def plants(markdown: str) -> list[tuple[str, str, str]]:
             groups[-1].append(cite)
         else:
             groups.append([cite])
-    for earlier, later in zip(groups, groups[1:]):
+    for earlier, later in zip(groups, groups[1:], strict=False):
         pin = re.match(r"\d+", earlier[0].metadata.pin_cite or "")
         pages = [c.groups.get("page", "") for c in later]
         if not pin or not all(p.isdigit() and int(pin.group()) < int(p) for p in pages):

@@ -15,7 +15,7 @@ from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
 from . import cache
-from .docx.numbering import list_number_xml, renumber_lists
+from .docx.numbering import LIST_MARK, list_number_xml, renumber_lists
 from .docx.text import xml_escape as escape
 from .errors import AssemblerError
 
@@ -278,7 +278,7 @@ def markdown_to_ooxml(source: str, book: FootnoteBook, *, styles: Styles = Style
     keys are local to a cached result and renumbered into `book` on every use.
     """
     xml, bodies = _convert_cached(source, styles, where, smart_quotes)
-    if "asm-list:" in xml or any("asm-list:" in body for body in bodies):
+    if LIST_MARK in xml or any(LIST_MARK in body for body in bodies):
         (xml, *numbered), book.lists = renumber_lists([xml, *bodies], book.lists)
         bodies = tuple(numbered)
     if not bodies:

@@ -44,8 +44,9 @@ _FORMATS: dict[str, list[tuple[str, str]]] = {
 _NSID = {"decimal": "41534D31", "parenthesized": "41534D32", "bullet": "41534D33"}
 _INDENT = 720  # twips: each level half an inch further in; the number at the first line
 
-PLACEHOLDER = re.compile(r'<w:numId w:val="asm-list:(\d+):([a-z]+):(\d):(\d+)"/>')
-_LOCAL_KEY = re.compile(r'w:val="asm-list:(\d+):')
+# A list paragraph's placeholder: <w:numId w:val="asm-list:KEY:KIND:START_LEVEL:START"/>.
+# Both passes split on the marker rather than run a regular expression (cheaper per order).
+LIST_MARK = '<w:numId w:val="asm-list:'
 
 
 def list_number_xml(key: int, kind: str, start_level: int, start: int, level: int) -> str:
@@ -57,17 +58,21 @@ def list_number_xml(key: int, kind: str, start_level: int, start: int, level: in
 def renumber_lists(pieces: list[str], done: int) -> tuple[list[str], int]:
     """Give the lists of a (cached) conversion keys after the `done` lists of the document;
     one mapping for all `pieces` (the body and its footnotes)."""
-    seen: dict[str, int] = {}
-
-    def fresh(match: re.Match[str]) -> str:
-        local = match.group(1)
-        if local not in seen:
-            seen[local] = done + len(seen) + 1
-        return f'w:val="asm-list:{seen[local]}:'
-
-    pieces = [_LOCAL_KEY.sub(fresh, piece) if "asm-list:" in piece else piece
-              for piece in pieces]
-    return pieces, done + len(seen)
+    seen: dict[str, str] = {}
+    out = []
+    for piece in pieces:
+        if LIST_MARK not in piece:
+            out.append(piece)
+            continue
+        first, *rest = piece.split(LIST_MARK)
+        parts = [first]
+        for chunk in rest:
+            local, _, tail = chunk.partition(":")
+            if local not in seen:
+                seen[local] = str(done + len(seen) + 1)
+            parts.append(f"{seen[local]}:{tail}")
+        out.append(LIST_MARK.join(parts))
+    return out, done + len(seen)
 
 
 def abstract_num_xml(kind: str, abstract_id: int) -> str:
@@ -117,27 +122,29 @@ class Numbering:
 
     def render(self, rendered: dict[str, str]) -> bytes:
         """Replace every list placeholder in `rendered` (in place) with a real numbering id."""
-        marked = [name for name, xml in rendered.items() if "asm-list:" in xml]
+        marked = [name for name, xml in rendered.items() if LIST_MARK in xml]
         if not marked:
             return self.empty
         defs = self._defs
         ids: dict[str, int] = {}
         nums: list[str] = []
         kinds: list[str] = list(defs.always)
-
-        def assign(match: re.Match[str]) -> str:
-            key, kind, start_level, start = match.groups()
-            if key not in ids:
-                ids[key] = defs.next_num + len(ids)
-                if kind not in kinds:
-                    kinds.append(kind)
-                nums.append(f'<w:num w:numId="{ids[key]}"><w:abstractNumId '
-                            f'w:val="{defs.kinds[kind][0]}"/><w:lvlOverride w:ilvl="{start_level}">'
-                            f'<w:startOverride w:val="{start}"/></w:lvlOverride></w:num>')
-            return f'<w:numId w:val="{ids[key]}"/>'
-
         for name in sorted(marked, key=lambda n: n != "word/document.xml"):
-            rendered[name] = PLACEHOLDER.sub(assign, rendered[name])
+            first, *rest = rendered[name].split(LIST_MARK)
+            pieces = [first]
+            for chunk in rest:
+                head, _, tail = chunk.partition('"/>')
+                key, kind, start_level, start = head.split(":")
+                if key not in ids:
+                    ids[key] = defs.next_num + len(ids)
+                    if kind not in kinds:
+                        kinds.append(kind)
+                    nums.append(f'<w:num w:numId="{ids[key]}"><w:abstractNumId '
+                                f'w:val="{defs.kinds[kind][0]}"/><w:lvlOverride '
+                                f'w:ilvl="{start_level}"><w:startOverride w:val="{start}"/>'
+                                f"</w:lvlOverride></w:num>")
+                pieces.append(f'<w:numId w:val="{ids[key]}"/>{tail}')
+            rendered[name] = "".join(pieces)
         return self._part([k for k in KINDS if k in kinds], nums)
 
     def _part(self, kinds: list[str], nums: list[str]) -> bytes:

@@ -29,6 +29,7 @@ from pydantic import BaseModel
 
 from .case import Case, validate_case
 from .errors import AssemblerError, CaseFileError, LeakError, OutputError, PrivacyError
+from .hints import with_hint
 from .output import BATCH_TAG, holds_exactly, remove_temporaries
 from .rawdata import (LocatedData, Path_, apply_override, dotted_path, parse_override,
                       read_data_file)
@@ -335,8 +336,8 @@ def _failed(options: BatchOptions, row: int, case_number: str,
     if isinstance(exc, OutputError) and exc.file:
         message = f"{exc.file}: {message}"
     located = AssemblerError(message, file=str(options.rows_file), row=row, field=exc.field,
-                             clause=exc.clause)
-    return RowResult(row, case_number, "failed", error=str(located))
+                             clause=exc.clause, hint=exc.hint, code=exc.code)
+    return RowResult(row, case_number, "failed", error=with_hint(located))
 
 
 def _case_dir(options: BatchOptions) -> Path:

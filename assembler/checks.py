@@ -14,9 +14,10 @@ import re
 import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Iterable, Iterator
+from typing import Any, Iterable, Iterator
 
 from .case import Case
+from .errors import Location
 
 # Words too common to count as a significant part of a name on their own.
 _NAME_NOISE = {"the", "and", "of", "jr", "sr", "ii", "iii", "iv", "mr", "mrs", "ms", "dr",
@@ -31,12 +32,29 @@ class Finding:
     level: str      # "error" or "warning"
     code: str       # e.g. "sealed-term", "ssn", "birth-date"
     where: str      # "case.yaml:41: background" or "word/footnotes.xml: paragraph 3"
-    message: str
+    message: str    # (a Location may be given for `where`: it becomes `location`)
     offset: int | None = field(default=None, compare=False)
     subject: str = field(default="", compare=False)  # a sealed term's label, for LeakError
+    # The same place as fields (when the check knows them), and what the finding is about as
+    # data (e.g. a case name and its citation), so no code needs to read the message back.
+    location: Location | None = field(default=None, compare=False)
+    data: dict[str, Any] = field(default_factory=dict, compare=False)
+
+    def __post_init__(self) -> None:
+        if isinstance(self.where, Location):  # given as fields: `where` is its text
+            object.__setattr__(self, "location", self.where)
+            object.__setattr__(self, "where", str(self.where))
 
     def __str__(self) -> str:
         return f"{self.where}: {self.level}: {self.message} [{self.code}]"
+
+    def as_dict(self) -> dict[str, Any]:
+        """The finding as one JSON object: level, code, message and the location's fields."""
+        place = self.location.as_dict() if self.location else {"where": self.where}
+        record = {"level": self.level, "code": self.code, "message": self.message, **place}
+        if self.data:
+            record["data"] = self.data
+        return record
 
 
 _SPACES = re.compile(r"\s+")
@@ -691,8 +709,8 @@ def check_case_file(path: Path) -> list[Finding]:
         dotted = ".".join(str(p) for p in field_path)
         for finding in privacy_findings(text, dotted):
             line = located.text_line(field_path, finding.offset or 0)
-            found.append(Finding(finding.level, finding.code, f"{path}:{line}: {dotted}",
-                                 finding.message))
+            found.append(Finding(finding.level, finding.code,
+                                 Location(str(path), line, field=dotted), finding.message))
         for term in [t for scanner in scanners for t in scanner.find(text)]:
             lines = text.split("\n")
             scanner = SealedTerms([term])
@@ -700,7 +718,8 @@ def check_case_file(path: Path) -> list[Finding]:
             line = located.text_line(field_path, len("\n".join(lines[:hit])) + (hit > 0))
             message = (f"{term.label} appears in text the public version prints"
                        if term.code == "sealed-term" else _finding("", term).message)
-            found.append(Finding("error", term.code, f"{path}:{line}: {dotted}", message))
+            found.append(Finding("error", term.code, Location(str(path), line, field=dotted),
+                                 message))
     return found
 
 

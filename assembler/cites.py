@@ -26,6 +26,7 @@ from typing import Any
 
 from .case import Case
 from .checks import Finding
+from .errors import Location
 from .prose import PlainText, plain_text
 from .rawdata import LocatedData
 
@@ -148,14 +149,14 @@ class CiteChecker:
         # Case names not in italics: (offset, name, the text after it up to the citation).
         self.unitalicised: list[tuple[int, str, str]] = []
 
-    def report(self, level: str, code: str, offset: int, message: str) -> None:
-        self.findings.append(Finding(level, code, self.where(offset), message))
+    def report(self, level: str, code: str, offset: int, message: str,
+               **data: str) -> None:
+        self.findings.append(Finding(level, code, self.where(offset), message, data=data))
 
     @staticmethod
-    def _short(where: str) -> str:
-        """'case.yaml:59: discussion' -> 'line 59'; a clause location stays as it is."""
-        match = re.match(r".*:(\d+): ", where)
-        return f"line {match.group(1)}" if match else where
+    def _short(where: Location) -> str:
+        """A case-file place -> 'line 59'; a clause's place stays as it is."""
+        return f"line {where.line}" if where.line is not None else str(where)
 
     def run(self) -> list[Finding]:
         from eyecite import get_citations
@@ -290,7 +291,8 @@ class CiteChecker:
                 if not self._plain_at(start).is_italic(*self._local(start, len(name))):
                     self.unitalicised.append((start, name, self.text[end:offset + len(text)]))
                     self.report("warning", "cite-italics", start,
-                                f"the case name '{name}' in '{name}, {text}' is not italic")
+                                f"the case name '{name}' in '{name}, {text}' is not italic",
+                                name=name, context=f"{name}, {text}")
         return full
 
     def _id(self, cite: Any, offset: int, previous: _Authority | None) -> _Authority | None:
@@ -336,7 +338,8 @@ class CiteChecker:
             context = self.text[start:cite.span()[1]]
             self.unitalicised.append((start, name, context[len(name):]))
             self.report("warning", "cite-italics", start,
-                        f"the case name '{name}' in '{context}' is not italic")
+                        f"the case name '{name}' in '{context}' is not italic",
+                        name=name, context=context)
 
     def _italic_start(self, floor: int, start: int, end: int) -> int:
         """Where an italic stretch that ends where a name ends begins (the writer's own
@@ -426,19 +429,32 @@ def case_checker(case: Case, located: LocatedData, case_dir: Path) -> CiteChecke
     """The checker for a case's composed prose (None when it has none), not yet run."""
     from .case import locate
     from .errors import AssemblerError
+    from .engine import Engine
     from .order import OrderWriter
-    from .render import chambers_for
 
     try:
-        chambers, library = chambers_for(case, case_dir)
+        chambers, library = Engine().chambers_for(case, case_dir)
         order = OrderWriter(library).compose(case, chambers)
     except AssemblerError as exc:
         locate(exc, located)
         raise
+    return order_checker(order.pieces, located)
+
+
+def check_order_citations(order_pieces: list[tuple[str, str, tuple, str]],
+                          located: LocatedData) -> list[Finding]:
+    """Cite-check a composed order's prose pieces (OrderText.pieces) in reading order."""
+    checker = order_checker(order_pieces, located)
+    return checker.run() if checker is not None else []
+
+
+def order_checker(order_pieces: list[tuple[str, str, tuple, str]],
+                  located: LocatedData) -> CiteChecker | None:
+    """The checker for a composed order's prose pieces (None when there is no prose)."""
     pieces: list[_Piece] = []
     texts: list[str] = []
     offset = 0
-    for section, kind, origin, markdown in order.pieces:
+    for section, kind, origin, markdown in order_pieces:
         plain = plain_text(markdown)
         pieces.append(_Piece(section, kind, origin, plain, offset))
         texts.append(plain.text)
@@ -448,16 +464,17 @@ def case_checker(case: Case, located: LocatedData, case_dir: Path) -> CiteChecke
         return None
     source = located.source
 
-    def where(position: int) -> str:
+    def where(position: int) -> Location:
         piece = _piece_at(pieces, position)
         if piece.kind == "clause":
-            return f"clause {piece.origin[0]} (in the {piece.section})"
+            return Location(clause=piece.origin[0], part=piece.section)
         start = located.text_starts.get(piece.origin)
         dotted = ".".join(str(p) for p in piece.origin)
         if start is None:  # text given by --set has no line in the file
             given = " (--set)" if located.line_of(piece.origin) == 0 else ""
-            return f"{source}{given}: {dotted}"
-        return f"{source}:{start + piece.plain.line_at(position - piece.start)}: {dotted}"
+            return Location(f"{source}{given}", field=dotted)
+        return Location(source, start + piece.plain.line_at(position - piece.start),
+                        field=dotted)
 
     return CiteChecker(pieces, text, where)
 
@@ -470,7 +487,7 @@ def check_markdown(markdown: str, source: str = "text") -> list[Finding]:
         return []
     pieces = [_Piece("text", "case", (), plain, 0)]
 
-    def where(position: int) -> str:
-        return f"{source}:{plain.line_at(position) + 1}"
+    def where(position: int) -> Location:
+        return Location(source, plain.line_at(position) + 1)
 
     return CiteChecker(pieces, plain.text, where).run()

@@ -66,6 +66,12 @@ class ValueTable:
         """Replace tokens in plain text (a title, a message) by their values."""
         return self.TOKEN.sub(lambda m: self.values[int(m.group(1))], text)
 
+    def fill_markdown(self, markdown: str) -> str:
+        """Replace tokens in clause Markdown by their values, escaped as without the table."""
+        if self.OPEN not in markdown:
+            return markdown
+        return self.TOKEN.sub(lambda m: markdown_escape(self.values[int(m.group(1))]), markdown)
+
 
 _ACTIVE: contextvars.ContextVar[ValueTable | None] = contextvars.ContextVar("values",
                                                                           default=None)

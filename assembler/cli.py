@@ -15,6 +15,7 @@ import click
 from . import __version__
 from .case import load_case
 from .errors import AssemblerError
+from .hints import with_hint
 
 
 def reports_errors(command: Callable[..., Any]) -> Callable[..., Any]:
@@ -25,7 +26,7 @@ def reports_errors(command: Callable[..., Any]) -> Callable[..., Any]:
         try:
             return command(*args, **kwargs)
         except AssemblerError as exc:
-            click.echo(f"error: {exc}", err=True)
+            click.echo(f"error: {with_hint(exc)}", err=True)
             sys.exit(1)
         except KeyboardInterrupt:
             click.echo("interrupted", err=True)
@@ -71,77 +72,35 @@ def render(case_file: Path, output: Path | None, overrides: tuple[str, ...],
            pdf: bool, pdf_a: bool, soffice: Path | None, strict: bool,
            straight_quotes: bool) -> None:
     """Render CASE_FILE to a Word order (the public version unless --sealed)."""
-    from .case import load_located_case, locate
-    from .cites import check_citations
-    from .errors import CitationError
-    from .output import write_atomic
-    from .render import ensure_public_file_name, render_order
+    from .checks import Finding
+    from .engine import Engine
+    from .workflow import render_case
 
-    case, located = load_located_case(case_file, overrides)
-    from .case import court_note
-    if note := court_note(located, case):
-        click.echo(f"note: {note}", err=True)
-    citations = check_citations(case, located, case_file.parent)
-    for finding in citations:
-        click.echo(str(finding), err=True)  # "where: error: ..." or "where: warning: ..."
-    errors = [f for f in citations if f.level == "error"]
-    if strict and errors:
-        raise CitationError(f"the cite-check found {len(errors)} error"
-                            f"{'s' * (len(errors) != 1)} (listed above); nothing was written "
-                            "(without --strict they are warnings)", file=str(case_file))
-    try:
-        order = render_order(case, case_dir=case_file.parent, template=template, sealed=sealed,
-                             allow=allow, straight_quotes=straight_quotes)
-    except AssemblerError as exc:
-        locate(exc, located)  # a prose or clause problem: point at the case file's line
-        raise
-    if output is None:
-        target = Path(order.output_name)
-    elif output.is_dir():
-        target = output / order.output_name
-    else:
-        target = output
-    if target.suffix.lower() == ".pdf":
+    if output is not None and output.suffix.lower() == ".pdf" and not output.is_dir():
         from .errors import OutputError
         raise OutputError("-o names a PDF, but the order is written as Word: give the .docx "
-                          "name and add --pdf (the PDF is written beside it)", file=str(target))
-    if not sealed:
-        ensure_public_file_name(target, case, allow)
-    converter = None
-    if pdf or pdf_a:
-        from .pdf import PdfConverter
+                          "name and add --pdf (the PDF is written beside it)", file=str(output))
+    allowed = set(allow)
 
-        converter = PdfConverter(soffice, pdf_a=pdf_a)  # missing LibreOffice: fail before writing
-        pdf_target = target.with_suffix(".pdf")
-        if pdf_target.exists() and not force:
-            from .errors import OutputError
-            raise OutputError("already exists (use --force to overwrite)", file=str(pdf_target))
-    replaced = os.path.lexists(target)  # only with --force: else write_atomic refuses
-    write_atomic(target, order.data, force=force)
-    for finding in order.findings:  # Rule 5.2 findings that --allow let through
-        if finding.level == "error":
+    def show(finding: Finding) -> None:
+        if finding.level == "error" and finding.code in allowed:  # a Rule 5.2 finding let through
             finding = dataclasses.replace(finding, level="warning", message=(
                 f"{finding.message} (written because --allow {finding.code} was given)"))
         click.echo(str(finding), err=True)
-    click.echo(f"wrote {target} ({order.title}{', SEALED' if sealed else ''})")
+
+    report = render_case(case_file, output, overrides=overrides, template=template,
+                         sealed=sealed, allow=allow, strict=strict, force=force, pdf=pdf,
+                         pdf_a=pdf_a, soffice=soffice, straight_quotes=straight_quotes,
+                         engine=Engine(), on_finding=show,
+                         on_note=lambda note: click.echo(f"note: {note}", err=True))
+    click.echo(f"wrote {report.docx} ({report.title}{', SEALED' if sealed else ''})")
+    errors = [f for f in report.findings if f.level == "error" and f.code not in allowed]
     if errors:
         click.echo(f"warning: the order was written despite {len(errors)} citation error"
                    f"{'s' * (len(errors) != 1)} (listed above; --strict refuses to write)",
                    err=True)
-    if converter is not None:
-        from .errors import ConversionError
-
-        with converter:
-            (result,) = converter.convert([target], force=True)
-        if result.pdf is None:
-            if replaced:  # what was there is gone already: keep the new order
-                raise ConversionError(f"{result.error}; the .docx was written and kept",
-                                      file=str(target))
-            target.unlink(missing_ok=True)  # neither file: a retry needs no --force
-            raise ConversionError(f"{result.error}; nothing was written (the .docx was "
-                                  "removed again, so a retry needs no --force)",
-                                  file=str(target))
-        click.echo(f"wrote {result.pdf}{' (PDF/A-2b)' if pdf_a else ''}")
+    if report.pdf is not None:
+        click.echo(f"wrote {report.pdf}{' (PDF/A-2b)' if pdf_a else ''}")
 
 
 @main.command()

@@ -4,25 +4,26 @@ from __future__ import annotations
 
 import dataclasses
 from dataclasses import dataclass
+from typing import Any
 
 
 @dataclass
-class AssemblerError(Exception):
-    """Base of every error a user should read: a message plus its location."""
+class Location:
+    """Where something is: in a case file, a CSV row, a clause, or a template's part and paragraph.
 
-    message: str
+    Errors and findings share it; `--json` prints its fields, and its text is the one-line
+    prefix `file:line: clause X: field`, with a template's part and paragraph when known.
+    """
+
     file: str | None = None
     line: int | None = None
     row: int | None = None
     field: str | None = None
     clause: str | None = None
-    details: list[str] = dataclasses.field(default_factory=list)
+    part: str | None = None         # a template part ("body", "word/footnotes.xml") or section
+    paragraph: str | None = None    # the paragraph's text as Word shows it
 
-    def __post_init__(self) -> None:
-        super().__init__(self.message)
-
-    def located(self) -> str:
-        """The `file:line: field:` prefix (or `file:row N:`), as much of it as is known."""
+    def __str__(self) -> str:
         where = []
         if self.file:
             spot = self.file
@@ -35,13 +36,69 @@ class AssemblerError(Exception):
             where.append(f"row {self.row}")
         if self.clause:
             where.append(f"clause {self.clause}")
+        if self.part:
+            where.append(self.part)
+        if self.paragraph is not None:
+            where.append(f"paragraph \u201c{self.paragraph}\u201d")
         if self.field:
             where.append(self.field)
         return ": ".join(where)
 
+    def as_dict(self) -> dict[str, Any]:
+        """The known fields, for JSON."""
+        return {k: v for k, v in dataclasses.asdict(self).items() if v is not None}
+
+
+# The remedies an error may name as its `hint`; each front says how (the CLI: hints.py).
+HINTS = ("overwrite", "allow", "strict")
+
+
+@dataclass
+class AssemblerError(Exception):
+    """Base of every error a user should read: a message plus its location.
+
+    `hint` names a remedy a front knows how to offer (one of HINTS: "overwrite" the file,
+    "allow" the finding `code`, or that citation errors block only when asked: "strict");
+    a library message never names a command-line option.
+    """
+
+    message: str
+    file: str | None = None
+    line: int | None = None
+    row: int | None = None
+    field: str | None = None
+    clause: str | None = None
+    details: list[str] = dataclasses.field(default_factory=list)
+    part: str | None = None
+    paragraph: str | None = None
+    hint: str | None = None
+    code: str | None = None
+
+    def __post_init__(self) -> None:
+        super().__init__(self.message)
+
+    @property
+    def location(self) -> Location:
+        return Location(self.file, self.line, self.row, self.field, self.clause, self.part,
+                        self.paragraph)
+
+    def located(self) -> str:
+        """The `file:line: field:` prefix (or `file:row N:`), as much of it as is known."""
+        return str(self.location)
+
     def __str__(self) -> str:
         prefix = self.located()
         return f"{prefix}: {self.message}" if prefix else self.message
+
+    def as_dict(self) -> dict[str, Any]:
+        """The error as one JSON object: level, kind, message, location fields, hint."""
+        record: dict[str, Any] = {"level": "error", "kind": type(self).__name__,
+                                  "message": self.message, **self.location.as_dict()}
+        if self.code:
+            record["code"] = self.code
+        if self.hint:
+            record["hint"] = self.hint
+        return record
 
 
 class CaseFileError(AssemblerError):
@@ -69,7 +126,7 @@ class PrivacyError(AssemblerError):
 
 
 class CitationError(AssemblerError):
-    """The cite-check found errors and --strict asked for them to block."""
+    """The cite-check found errors and the caller asked for them to block."""
 
 
 class ConversionError(AssemblerError):

@@ -48,7 +48,7 @@ def write_atomic(path: Path, data: bytes, *, force: bool = False, durable: bool 
     """
     path = Path(path)
     if not force and os.path.lexists(path):
-        raise OutputError("already exists (use --force to overwrite)", file=str(path))
+        raise OutputError("already exists", file=str(path), hint="overwrite")
     if path.is_dir():
         raise OutputError("is a directory", file=str(path))
     folder = path.parent if str(path.parent) else Path(".")
@@ -87,15 +87,14 @@ def _place(temp: str, path: Path, force: bool) -> None:
     try:
         os.link(temp, path, follow_symlinks=False)  # fails if the target appeared meanwhile
     except FileExistsError:
-        raise OutputError("already exists (use --force to overwrite)", file=str(path)) from None
+        raise OutputError("already exists", file=str(path), hint="overwrite") from None
     except OSError as exc:
         if exc.errno not in (errno.EPERM, errno.ENOTSUP, errno.EOPNOTSUPP, errno.EMLINK,
                              errno.EXDEV):
             raise
         # A file system without hard links (FAT, some network shares): check, then rename.
         if os.path.lexists(path):
-            raise OutputError("already exists (use --force to overwrite)",
-                              file=str(path)) from None
+            raise OutputError("already exists", file=str(path), hint="overwrite") from None
         os.replace(temp, path)
         return
     os.unlink(temp)

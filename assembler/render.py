@@ -5,25 +5,26 @@ from __future__ import annotations
 import hashlib
 import json
 import re
-from dataclasses import dataclass
-from functools import lru_cache
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from markupsafe import Markup
 
 from . import __version__
 from .case import Case
-from .clauses import ClauseLibrary, holding_values
+from .clauses import ClauseLibrary, ValueTable, holding_values
 from .docx import CompiledTemplate, RenderedDocument
 from .docx.template import DocumentProperties
-from .environment import make_environment, time_limit
+from .engine import Engine, default_engine
+from .environment import time_limit
 from .checks import (Finding, minor_terms, package_privacy_findings, scan_package, scan_texts,
                      sealed_terms)
-from .errors import CaseFileError, LeakError, PrivacyError
-from .order import Chambers, OrderWriter, library_for, load_chambers
+from .errors import CitationError, LeakError, PrivacyError
+from .order import Chambers, OrderText, OrderWriter
 from .output import write_atomic  # noqa: F401  (the library's name for it since 0.1)
 from .prose import FootnoteBook, markdown_to_ooxml
-from .resources import default_template
+from .rawdata import LocatedData
 
 
 @dataclass
@@ -35,46 +36,18 @@ class RenderedOrder:
     data: bytes
     clauses_used: dict[str, str]
     output_name: str
-    findings: list[Finding]
-
-
-@lru_cache(maxsize=1)
-def _docx_environment():
-    return make_environment(autoescape=True)
-
-
-@lru_cache(maxsize=16)
-def _compiled(path: str, stamp: tuple[int, int]) -> CompiledTemplate:
-    return CompiledTemplate(Path(path), _docx_environment())
+    findings: list[Finding]                  # Rule 5.2 findings (those not blocking)
+    citations: list[Finding] = field(default_factory=list)  # the cite-check's, when asked
 
 
 def compile_template(path: Path | None = None) -> CompiledTemplate:
     """The compiled template at `path` (the bundled order by default), cached until it changes."""
-    path = Path(path or default_template()).resolve()
-    try:
-        stat = path.stat()
-    except OSError:
-        from .errors import TemplateError
-        raise TemplateError("template not found", file=str(path)) from None
-    return _compiled(str(path), (stat.st_mtime_ns, stat.st_size))
-
-
-@lru_cache(maxsize=16)
-def _chambers_and_library(folder: str | None) -> tuple[Chambers, ClauseLibrary]:
-    chambers = load_chambers(Path(folder) if folder else None)
-    return chambers, library_for(chambers)
+    return default_engine().template(path)
 
 
 def chambers_for(case: Case, case_dir: Path | None) -> tuple[Chambers, ClauseLibrary]:
-    folder = None
-    try:
-        if case.chambers:
-            folder = str(((case_dir or Path.cwd()) / case.chambers).resolve())
-        return _chambers_and_library(folder)
-    except (OSError, UnicodeDecodeError) as exc:  # a name too long, a folder not readable
-        reason = exc.strerror if isinstance(exc, OSError) else "a file that is not UTF-8 text"
-        raise CaseFileError(f"the chambers folder cannot be read: {reason}",
-                            field="chambers") from None
+    """The chambers profile a case names and its clause library (the default engine's)."""
+    return default_engine().chambers_for(case, case_dir)
 
 
 def output_name_for_number(case_number: str, sealed: bool = False) -> str:
@@ -113,32 +86,40 @@ def case_digest(case: Case, sealed: bool = False) -> str:
 def render_order(case: Case, *, case_dir: Path | None = None,
                  template: Path | CompiledTemplate | None = None, sealed: bool = False,
                  allow: tuple[str, ...] | list[str] = (),
-                 clause_folders: tuple[Path, ...] = (),
-                 straight_quotes: bool = False) -> RenderedOrder:
+                 clause_folders: tuple[Path, ...] = (), located: LocatedData | None = None,
+                 strict: bool = False, on_finding: Callable[[Finding], None] | None = None,
+                 engine: Engine | None = None, straight_quotes: bool = False) -> RenderedOrder:
     """Render a validated case to a .docx (public version unless `sealed`).
 
-    The public version is scanned, every part and the file name, for sealed terms before any
-    byte leaves this function; an error-level Rule 5.2 finding not named in `allow` blocks it.
-    Straight quotes in the prose become typographic ones unless `straight_quotes` or the
-    chambers profile says to keep them.
+    The order is composed once; given `located` (the case file as read, for lines), its prose
+    and clauses are cite-checked as composed, each finding passed to `on_finding` as it is
+    known, and with `strict` a citation error stops the render. The public version is
+    scanned, every part and the file name, for sealed terms before any byte leaves this
+    function; an error-level Rule 5.2 finding not named in `allow` blocks it. Straight quotes
+    in the prose become typographic ones unless `straight_quotes` or the chambers profile
+    says to keep them.
     """
     with time_limit():
-        return _render(case, case_dir, template, sealed, allow, clause_folders,
+        return _render(case, case_dir, template, sealed, allow, clause_folders, located,
+                       strict, on_finding or (lambda finding: None), engine or default_engine(),
                        straight_quotes)
 
 
 def _render(case: Case, case_dir: Path | None, template: Path | CompiledTemplate | None,
-            sealed: bool, allow: tuple[str, ...] | list[str],
-            clause_folders: tuple[Path, ...] = (),
-            straight_quotes: bool = False) -> RenderedOrder:
+            sealed: bool, allow: tuple[str, ...] | list[str], clause_folders: tuple[Path, ...],
+            located: LocatedData | None, strict: bool, on_finding: Callable[[Finding], None],
+            engine: Engine, straight_quotes: bool) -> RenderedOrder:
     compiled = (template if isinstance(template, CompiledTemplate)
-                else compile_template(template))
-    chambers, library = chambers_for(case, case_dir)
+                else engine.template(template))
+    chambers, library = engine.chambers_for(case, case_dir)
     if clause_folders:  # e.g. the folder of a clause being previewed, searched first
         library = ClauseLibrary([*clause_folders, *library.folders])
     book = FootnoteBook()
+    citations: list[Finding] = []
     with holding_values() as values:
         text = OrderWriter(library).compose(case, chambers, sealed=sealed)
+        if located is not None:
+            citations = _cite_check(text, values, located, strict, on_finding)
         smart = not (straight_quotes or chambers.straight_quotes)
         sections = {name: Markup(values.fill(markdown_to_ooxml(source, book, where=name,
                                                                smart_quotes=smart)))
@@ -172,9 +153,28 @@ def _render(case: Case, case_dir: Path | None, template: Path | CompiledTemplate
         first = blocking[0]
         more = f" (and {len(blocking) - 1} more)" if len(blocking) > 1 else ""
         raise PrivacyError(f"Rule 5.2: {first.message} in {first.where}{more}; nothing was "
-                           f"written (pass --allow {first.code} if it may be filed)")
+                           "written", hint="allow", code=first.code)
     return RenderedOrder(title=text.title, document=document, data=document.to_bytes(),
-                         clauses_used=text.clauses_used, output_name=name, findings=findings)
+                         clauses_used=text.clauses_used, output_name=name, findings=findings,
+                         citations=citations)
+
+
+def _cite_check(text: OrderText, values: ValueTable, located: LocatedData, strict: bool,
+                on_finding: Callable[[Finding], None]) -> list[Finding]:
+    """Cite-check the composed order: its prose with the clauses' values written back in."""
+    from .cites import check_order_citations
+
+    pieces = [(section, kind, origin, values.fill_markdown(markdown))
+              for section, kind, origin, markdown in text.pieces]
+    citations = check_order_citations(pieces, located)
+    for finding in citations:
+        on_finding(finding)
+    errors = sum(f.level == "error" for f in citations)
+    if strict and errors:
+        raise CitationError(f"the cite-check found {errors} error{'s' * (errors != 1)} "
+                            "(listed above); nothing was written", file=located.source,
+                            hint="strict")
+    return citations
 
 
 def _refuse_leaks(leaks: list[Finding]) -> None:
@@ -196,4 +196,4 @@ def ensure_public_file_name(path: Path, case: Case, allow: tuple[str, ...] | lis
         minors = scan_texts(where, minor_terms(case))
         if minors:
             raise PrivacyError(f"Rule 5.2: {minors[0].message} in the output path; nothing "
-                               "was written (pass --allow minor-name if it may be filed)")
+                               "was written", hint="allow", code="minor-name")

@@ -132,7 +132,7 @@ def test_clause_text_is_checked_too(tmp_path):
     path = tmp_path / "case.yaml"
     path.write_text(HEAD.replace("discussion: |\n", "chambers: chambers\n"), encoding="utf-8")
     (finding,) = check_case_citations(path)
-    assert finding.code == "cite-short" and finding.where == "clause standard/dismiss (in the discussion)"
+    assert finding.code == "cite-short" and finding.where == "clause standard/dismiss: discussion"
 
 
 def test_render_warns_and_strict_blocks(tmp_path):
@@ -146,7 +146,9 @@ def test_render_warns_and_strict_blocks(tmp_path):
     out.unlink()
     result = CliRunner().invoke(main, ["render", str(SEED), "-o", str(out), "--strict"])
     assert result.exit_code == 1 and not out.exists()
-    assert "the cite-check found 1 error" in result.stderr
+    assert result.stderr.splitlines()[-1] == (
+        f"error: {SEED}: the cite-check found 1 error (listed above); nothing was written "
+        "(without --strict they are warnings)")
 
 
 def test_prose_given_by_set_is_reported_as_such_not_at_a_stale_line(tmp_path):

@@ -389,7 +389,7 @@ def test_a_failed_pdf_leaves_neither_file_and_a_retry_needs_no_force(tmp_path):
         assert result.exit_code == 1
         assert result.output.splitlines()[-1] == (
             f"error: {target}: LibreOffice wrote no PDF for this document; nothing was written "
-            "(the .docx was removed again, so a retry needs no --force)")
+            "(the .docx was removed again, so a retry finds nothing in its way)")
         assert list(folder.iterdir()) == []
     target.write_bytes(b"an older order")
     forced = run("render", SEED, "-o", target, "--pdf", "--soffice", soffice, "--force")

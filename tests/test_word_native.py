@@ -108,6 +108,25 @@ def test_every_fixture_order_is_schema_valid(tmp_path, case_file, sealed):
     assert _audit(out) == []
 
 
+def test_every_order_of_the_fixture_batch_is_schema_valid(tmp_path):
+    from click.testing import CliRunner
+
+    from assembler.cli import main
+
+    batches = FIXTURES / "batches"
+    rows = tmp_path / "rows.csv"  # the fixture's first rows: the others differ only in values
+    lines = (batches / "early-discovery.csv").read_text(encoding="utf-8").splitlines(True)
+    rows.write_text("".join(lines[:5]), encoding="utf-8")
+    out = tmp_path / "out"
+    result = CliRunner().invoke(main, ["batch", str(rows), "--base",
+                                       str(batches / "early-discovery.yaml"), "-o", str(out),
+                                       "-j", "1"], catch_exceptions=False)
+    assert result.exit_code == 0, result.output
+    orders = sorted(out.glob("*.docx"))
+    assert len(orders) == 4
+    assert {path.name: _audit(path) for path in orders} == {path.name: [] for path in orders}
+
+
 def test_an_order_with_every_kind_of_list_is_schema_valid(tmp_path, lists_docx):
     out = tmp_path / "lists.docx"
     out.write_bytes(lists_docx)

@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any, Iterable, Iterator
 
 from .case import Case
-from .errors import Location
+from .errors import DocumentError, Location
 
 # Words too common to count as a significant part of a name on their own.
 _NAME_NOISE = {"the", "and", "of", "jr", "sr", "ii", "iii", "iv", "mr", "mrs", "ms", "dr",
@@ -727,7 +727,13 @@ def check_docx(path: Path, case: Case | None = None) -> list[Finding]:
     """Metadata, Rule 5.2 and (given the case) sealed-term findings over a .docx."""
     from .docx import read_package
 
-    parts = read_package(path).parts
+    import zipfile
+
+    try:
+        parts = read_package(path).parts
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, EOFError) as exc:
+        raise DocumentError(f"not a Word document (.docx is a zip package): {exc}",
+                            file=str(path)) from None
     found = metadata_findings(parts)
     found.extend(package_privacy_findings(parts))
     if case is not None:
@@ -739,12 +745,16 @@ def check_docx(path: Path, case: Case | None = None) -> list[Finding]:
 def check_pdf(path: Path, case: Case | None = None) -> list[Finding]:
     """Rule 5.2 and (given the case) sealed-term findings over a PDF's text and metadata."""
     from pypdf import PdfReader
+    from pypdf.errors import PyPdfError
 
-    reader = PdfReader(str(path))
     found: list[Finding] = []
-    texts = [(f"page {n}", page.extract_text() or "") for n, page in
-             enumerate(reader.pages, start=1)]
-    info = reader.metadata or {}
+    try:
+        reader = PdfReader(str(path))
+        texts = [(f"page {n}", page.extract_text() or "") for n, page in
+                 enumerate(reader.pages, start=1)]
+        info = reader.metadata or {}
+    except (PyPdfError, ValueError, KeyError, TypeError, AttributeError) as exc:
+        raise DocumentError(f"cannot read this PDF: {exc}", file=str(path)) from None
     texts.append(("document information", " ".join(str(v) for v in info.values())))
     texts.append(("the file name", path.name))
     for where, text in texts:

@@ -22,7 +22,7 @@ import jinja2
 import yaml
 
 from . import cache
-from .environment import make_environment, render_limited
+from .environment import make_environment, render_limited, template_line, undefined_message
 from .errors import ClauseError
 from .prose import markdown_escape
 
@@ -132,8 +132,9 @@ class Clause:
         try:
             return MarkdownText(render_limited(self.template, context).strip())
         except jinja2.UndefinedError as exc:
-            raise ClauseError(f"uses an undefined value: {exc.message}", clause=self.id,
-                              file=str(self.path)) from None
+            line = template_line(exc)
+            raise ClauseError(undefined_message(exc), clause=self.id, file=str(self.path),
+                              line=self.body_line + line - 1 if line else None) from None
         except jinja2.TemplateError as exc:
             raise ClauseError(f"cannot render: {exc}", clause=self.id,
                               file=str(self.path)) from None

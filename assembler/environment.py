@@ -8,6 +8,7 @@ build huge values (`'a' * 10**9`) is refused before it runs.
 from __future__ import annotations
 
 import operator
+import re
 import signal
 import threading
 from contextlib import contextmanager
@@ -15,6 +16,7 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
+import jinja2
 from jinja2 import BaseLoader, StrictUndefined
 from jinja2.sandbox import SandboxedEnvironment, SecurityError
 
@@ -130,3 +132,22 @@ def render_limited(template: Any, context: Any, *, max_chars: int = MAX_OUTPUT_C
             raise RenderLimitError(f"the output exceeds the limit of {max_chars:,} characters")
         pieces.append(piece)
     return "".join(pieces)
+
+
+def undefined_message(exc: jinja2.UndefinedError) -> str:
+    """Jinja's "'dict object' has no attribute 'tittle'" in a template author's words."""
+    match = (re.search(r"has no attribute '([^']+)'", exc.message or "")
+             or re.search(r"'([^']+)' is undefined", exc.message or ""))
+    if match is None:
+        return f"uses an undefined value: {exc.message}"
+    return f"uses '{match.group(1)}', which no case gives (misspelt?)"
+
+
+def template_line(exc: BaseException) -> int | None:
+    """The template line a render error happened on (Jinja maps its frames to the source)."""
+    line, tb = None, exc.__traceback__
+    while tb is not None:
+        if tb.tb_frame.f_code.co_filename == "<template>":
+            line = tb.tb_lineno
+        tb = tb.tb_next
+    return line

@@ -113,6 +113,10 @@ class ClauseError(TemplateError):
     """A clause is unknown, malformed, or does not serve the motion and outcome."""
 
 
+class DocumentError(AssemblerError):
+    """A document given to be checked (.docx, PDF) cannot be read."""
+
+
 class OutputError(AssemblerError):
     """The output cannot be written (exists, unsafe name, disk)."""
 

@@ -99,10 +99,12 @@ def render_order(case: Case, *, case_dir: Path | None = None,
     in the prose become typographic ones unless `straight_quotes` or the chambers profile
     says to keep them.
     """
+    engine = engine or default_engine()
+    if not isinstance(template, CompiledTemplate):  # compiling is not rendering: not timed
+        template = engine.template(template)
     with time_limit():
         return _render(case, case_dir, template, sealed, allow, clause_folders, located,
-                       strict, on_finding or (lambda finding: None), engine or default_engine(),
-                       straight_quotes)
+                       strict, on_finding or (lambda finding: None), engine, straight_quotes)
 
 
 def _render(case: Case, case_dir: Path | None, template: Path | CompiledTemplate | None,

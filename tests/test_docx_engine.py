@@ -59,7 +59,7 @@ def test_data_is_text_in_body_header_and_properties(tmp_path):
 
 def test_missing_variable_is_an_error_naming_it(tmp_path):
     template = compiled(tmp_path, ["Doc. {{ motion.doc }}"])
-    with pytest.raises(TemplateError, match="'motion' is undefined"):
+    with pytest.raises(TemplateError, match="uses 'motion', which no case gives"):
         template.render({}, {}, PROPS)
 
 

@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any, Mapping
 import jinja2
 
 from .. import cache
-from ..environment import render_limited
+from ..environment import render_limited, template_line, undefined_message
 from ..errors import TemplateError
 from . import numbering
 from .package import (Compressed, Package, compress, compress_head, read_package,
@@ -127,6 +127,11 @@ class CompiledTemplate:
                     f"\"{_paragraph_at(source, exc.lineno)}\")",
                     file=f"{self.name}:{name}") from None
 
+    def _error(self, part: str, exc: BaseException, message: str) -> TemplateError:
+        """A render error naming the template, its part and the paragraph as Word shows it."""
+        paragraph = _paragraph_at(self.sources.get(part, ""), template_line(exc))
+        return TemplateError(message, file=self.name, part=part, paragraph=paragraph or None)
+
     def render(self, context: Mapping[str, Any], footnotes: Mapping[str, str],
                properties: DocumentProperties) -> RenderedDocument:
         """Fill every part; `footnotes` maps the prose layer's keys to footnote paragraphs."""
@@ -136,12 +141,12 @@ class CompiledTemplate:
             try:
                 xml = render_limited(template, context)
             except jinja2.UndefinedError as exc:
-                raise TemplateError(f"{exc.message}", file=f"{self.name}:{name}") from None
+                raise self._error(name, exc, undefined_message(exc)) from None
             except jinja2.TemplateError as exc:
-                raise TemplateError(f"template error: {exc}", file=f"{self.name}:{name}") from None
+                raise self._error(name, exc, f"template error: {exc}") from None
             except (ArithmeticError, ValueError, TypeError, LookupError, AttributeError,
                     RecursionError) as exc:  # a filter or function given what it cannot take
-                raise TemplateError(f"template error: {exc}", file=f"{self.name}:{name}") from None
+                raise self._error(name, exc, f"template error: {exc}") from None
             # Undo the line breaks put before paragraphs for Jinja's line numbers.
             xml = xml.replace("\n<w:p ", "<w:p ").replace("\n<w:p>", "<w:p>")
             rendered[name] = (xml.replace("{_{", "{{").replace("}_}", "}}")

@@ -32,8 +32,10 @@ _OFF = ("", "0", "off", "no", "none", "false")
 
 
 # The libraries whose output is kept: Jinja's compiled code, markdown-it's parse, docxtpl's
-# tag patching, courts-db's records.
-_LIBRARIES = ("jinja2", "markdown_it", "mdit_py_plugins", "docxtpl", "courts_db")
+# tag patching, courts-db's records, the cite-check's findings (eyecite, reporters-db), the
+# legal holidays of a year and a state's code (holidays).
+_LIBRARIES = ("jinja2", "markdown_it", "mdit_py_plugins", "docxtpl", "courts_db", "eyecite",
+              "reporters_db", "holidays")
 
 
 @lru_cache(maxsize=1)

@@ -132,6 +132,41 @@ def mask_non_names(text: str) -> str:
     return SENTENCE_END.sub(";", text)
 
 
+TOKENIZER_ENV = "ASSEMBLER_TOKENIZER"
+
+
+@lru_cache(maxsize=1)
+def tokenizer() -> Any:
+    """eyecite's tokenizer: Aho-Corasick (its default), or Hyperscan when
+    ASSEMBLER_TOKENIZER=hyperscan and the `hyperscan` package imports.
+
+    Measured on this machine (README, "Performance"): for one order per process, as `render`
+    and `check` run, Aho-Corasick is faster, since Hyperscan must first load its compiled
+    database (and compile it, about 15 s, the first time); from the second text in one
+    process on, Hyperscan tokenizes faster. Its database is kept in the compile cache.
+    """
+    import os
+
+    from eyecite.tokenizers import default_tokenizer
+
+    if os.environ.get(TOKENIZER_ENV, "").strip().lower() != "hyperscan":
+        return default_tokenizer
+    from . import cache
+
+    folder = cache.cache_dir()
+    try:
+        import hyperscan  # noqa: F401 - only whether it imports
+        from eyecite.tokenizers import HyperscanTokenizer
+
+        if folder is not None:
+            folder.mkdir(parents=True, exist_ok=True, mode=0o700)
+        chosen = HyperscanTokenizer(cache_dir=str(folder / "hyperscan") if folder else None)
+        # Compiled or loaded now, so that a failure falls back here rather than mid-check.
+        return chosen if chosen.hyperscan_db is not None else default_tokenizer
+    except Exception:  # hyperscan missing, a database that will not compile or load
+        return default_tokenizer
+
+
 def _page(text: str | None) -> int | None:
     match = re.search(r"\d+", text or "")
     return int(match.group()) if match else None
@@ -164,7 +199,7 @@ class CiteChecker:
                                     ShortCaseCitation, SupraCitation)
 
         logging.getLogger("eyecite").setLevel(logging.ERROR)  # its overlap notes are for
-        citations = get_citations(self.masked)                  # its developers
+        citations = get_citations(self.masked, tokenizer=tokenizer())  # its developers
         dockets = list(DOCKET.finditer(self.text))
         events: list[tuple[int, str, Any]] = [(c.span()[0], "cite", c) for c in citations]
         events += [(m.start(), "docket", m) for m in dockets]
@@ -421,12 +456,12 @@ def check_case_citations(path: Path, overrides: tuple[str, ...] | list[str] = ()
 
 def check_citations(case: Case, located: LocatedData, case_dir: Path) -> list[Finding]:
     """Cite-check an already loaded case; `located` places findings on case-file lines."""
-    checker = case_checker(case, located, case_dir)
-    return checker.run() if checker is not None else []
+    return check_order_citations(_composed_pieces(case, located, case_dir), located)
 
 
-def case_checker(case: Case, located: LocatedData, case_dir: Path) -> CiteChecker | None:
-    """The checker for a case's composed prose (None when it has none), not yet run."""
+def _composed_pieces(case: Case, located: LocatedData,
+                     case_dir: Path) -> list[tuple[str, str, tuple, str]]:
+    """The order's prose as composed for this case: (section, kind, origin, Markdown)."""
     from .case import locate
     from .errors import AssemblerError
     from .engine import Engine
@@ -434,18 +469,49 @@ def case_checker(case: Case, located: LocatedData, case_dir: Path) -> CiteChecke
 
     try:
         chambers, library = Engine().chambers_for(case, case_dir)
-        order = OrderWriter(library).compose(case, chambers)
+        return OrderWriter(library).compose(case, chambers).pieces
     except AssemblerError as exc:
         locate(exc, located)
         raise
-    return order_checker(order.pieces, located)
+
+
+def case_checker(case: Case, located: LocatedData, case_dir: Path) -> CiteChecker | None:
+    """The checker for a case's composed prose (None when it has none), not yet run."""
+    return order_checker(_composed_pieces(case, located, case_dir), located)
 
 
 def check_order_citations(order_pieces: list[tuple[str, str, tuple, str]],
                           located: LocatedData) -> list[Finding]:
-    """Cite-check a composed order's prose pieces (OrderText.pieces) in reading order."""
+    """Cite-check a composed order's prose pieces (OrderText.pieces) in reading order.
+
+    The findings are kept in the compile cache, keyed by the composed prose and where each
+    piece stands in the case file (the fingerprint of the cache's folder covers this code and
+    the installed eyecite and reporters-db): an unchanged order is not parsed again, and
+    neither Markdown's parser nor eyecite is imported for it.
+    """
+    from . import cache
+
+    places = [(origin, located.text_starts.get(origin), located.line_of(origin))
+              for _, kind, origin, _ in order_pieces if kind == "case"]
+    entry = cache.key("cites", located.source, repr(order_pieces), repr(places))
+    stored = cache.load_value("cites", entry, _valid_findings)
+    if stored is not None:
+        return [Finding(level, code, Location(**place), message, data=data)
+                for level, code, place, message, data in stored]
     checker = order_checker(order_pieces, located)
-    return checker.run() if checker is not None else []
+    findings = checker.run() if checker is not None else []
+    cache.store_value("cites", entry, [
+        (f.level, f.code, f.location.as_dict() if f.location else {}, f.message, f.data)
+        for f in findings])
+    return findings
+
+
+def _valid_findings(value: Any) -> bool:
+    return isinstance(value, list) and all(
+        isinstance(item, tuple) and len(item) == 5 and isinstance(item[2], dict)
+        and isinstance(item[4], dict) and all(isinstance(item[i], str) for i in (0, 1, 3))
+        and set(item[2]) <= set(Location.__dataclass_fields__)
+        for item in value)
 
 
 def order_checker(order_pieces: list[tuple[str, str, tuple, str]],

@@ -67,7 +67,17 @@ def _lookup(court_id: str) -> Court | None:
 @lru_cache(maxsize=None)
 def _state_code(location: str, district: str) -> str | None:
     # The holidays package loads every country's tables on first use: only pay for it when
-    # a deadline is computed.
+    # a deadline is computed, and keep the answer in the compile cache.
+    entry = cache.key("state", location, district)
+    stored = cache.load_value("courts", entry, lambda v: isinstance(v, str))
+    if stored is not None:
+        return stored or None
+    code = _subdivision(location, district)
+    cache.store_value("courts", entry, code or "")
+    return code
+
+
+def _subdivision(location: str, district: str) -> str | None:
     import holidays
 
     aliases = holidays.US.subdivisions_aliases

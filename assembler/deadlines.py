@@ -16,6 +16,22 @@ __all__ = ["add_days", "is_legal_holiday", "holiday_name", "long_date"]
 
 @lru_cache(maxsize=256)
 def _holidays_for(year: int, state: str | None) -> dict[date, str]:
+    """The legal holidays of a year, kept in the compile cache: the holidays package loads
+    every country's tables on import (about a third of a second), for one table a year."""
+    from . import cache
+
+    entry = cache.key("holidays", str(year), state or "")
+    stored = cache.load_value("holidays", entry, lambda v: isinstance(v, list) and all(
+        isinstance(i, tuple) and len(i) == 2 and isinstance(i[0], int) and isinstance(i[1], str)
+        for i in v))
+    if stored is not None:
+        return {date.fromordinal(day): name for day, name in stored}
+    table = _holidays_table(year, state)
+    cache.store_value("holidays", entry, [(day.toordinal(), name) for day, name in table.items()])
+    return table
+
+
+def _holidays_table(year: int, state: str | None) -> dict[date, str]:
     import holidays  # loads every country's tables: only when a deadline is computed
 
     # The 'government' category holds the federal holidays with their observed days plus the

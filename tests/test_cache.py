@@ -42,8 +42,8 @@ def test_warm_cache_gives_the_same_bytes_as_cold(tmp_path):
     assert cold.returncode == 0, cold.stderr
     entries = _entries(store)
     # The template's prepared parts, its compiled parts and clauses, the court record, and
-    # the Word XML of each piece of prose.
-    assert set(entries) == {"template", "jinja", "courts", "prose"}
+    # the Word XML of each piece of prose, the cite-check's findings, the year's holidays.
+    assert set(entries) == {"template", "jinja", "courts", "prose", "cites", "holidays"}
     assert len(entries["jinja"]) >= 5
     stamps = {p.stat().st_mtime_ns for files in entries.values() for p in files}
     warm = _render(tmp_path, str(store), "warm.docx")

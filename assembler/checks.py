@@ -739,7 +739,8 @@ def check_docx(path: Path, case: Case | None = None) -> list[Finding]:
     if case is not None:
         for terms in (sealed_terms(case), minor_terms(case)):
             found.extend(scan_package(parts, terms, path.name))
-    return [Finding(f.level, f.code, f"{path}: {f.where}", f.message) for f in found]
+    return [Finding(f.level, f.code, Location(str(path), part=f.where), f.message, data=f.data)
+            for f in found]
 
 
 def check_pdf(path: Path, case: Case | None = None) -> list[Finding]:
@@ -762,4 +763,5 @@ def check_pdf(path: Path, case: Case | None = None) -> list[Finding]:
     if case is not None:
         for terms in (sealed_terms(case), minor_terms(case)):
             found.extend(scan_texts(texts, terms))
-    return [Finding(f.level, f.code, f"{path}: {f.where}", f.message) for f in found]
+    return [Finding(f.level, f.code, Location(str(path), part=f.where), f.message, data=f.data)
+            for f in found]

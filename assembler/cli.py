@@ -26,13 +26,32 @@ def reports_errors(command: Callable[..., Any]) -> Callable[..., Any]:
         try:
             return command(*args, **kwargs)
         except AssemblerError as exc:
-            click.echo(f"error: {with_hint(exc)}", err=True)
+            if kwargs.get("as_json"):
+                click.echo(_json_line({**exc.as_dict(), "text": with_hint(exc)}))
+            else:
+                click.echo(f"error: {with_hint(exc)}", err=True)
             sys.exit(1)
         except KeyboardInterrupt:
             click.echo("interrupted", err=True)
             sys.exit(130)
 
     return wrapper
+
+
+def _json_line(record: dict[str, Any]) -> str:
+    return json.dumps(record, ensure_ascii=False, default=str)
+
+
+def _finding_printer(as_json: bool, err: bool = False) -> Callable[[Any], None]:
+    """Print a finding as its line (`where: level: message [code]`) or as one JSON object."""
+    def show(finding: Any) -> None:
+        click.echo(_json_line(finding.as_dict()) if as_json else str(finding), err=err)
+    return show
+
+
+json_option = click.option("--json", "as_json", is_flag=True,
+                           help="Print findings and errors as JSON lines (one object each: "
+                                "level, code, message, file, line, row, field, clause, ...).")
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -66,11 +85,12 @@ def main() -> None:
 @click.option("--straight-quotes", is_flag=True,
               help="Keep straight quotes and apostrophes as typed (by default the prose's "
                    "become typographic: “ ” ‘ ’).")
+@json_option
 @reports_errors
 def render(case_file: Path, output: Path | None, overrides: tuple[str, ...],
            template: Path | None, sealed: bool, force: bool, allow: tuple[str, ...],
            pdf: bool, pdf_a: bool, soffice: Path | None, strict: bool,
-           straight_quotes: bool) -> None:
+           straight_quotes: bool, as_json: bool) -> None:
     """Render CASE_FILE to a Word order (the public version unless --sealed)."""
     from .checks import Finding
     from .engine import Engine
@@ -86,13 +106,18 @@ def render(case_file: Path, output: Path | None, overrides: tuple[str, ...],
         if finding.level == "error" and finding.code in allowed:  # a Rule 5.2 finding let through
             finding = dataclasses.replace(finding, level="warning", message=(
                 f"{finding.message} (written because --allow {finding.code} was given)"))
-        click.echo(str(finding), err=True)
+        _finding_printer(as_json, err=not as_json)(finding)
 
     report = render_case(case_file, output, overrides=overrides, template=template,
                          sealed=sealed, allow=allow, strict=strict, force=force, pdf=pdf,
                          pdf_a=pdf_a, soffice=soffice, straight_quotes=straight_quotes,
                          engine=Engine(), on_finding=show,
                          on_note=lambda note: click.echo(f"note: {note}", err=True))
+    if as_json:
+        click.echo(_json_line({"level": "info", "docx": str(report.docx), "title": report.title,
+                               "sealed": sealed, "pdf": report.pdf,
+                               "clauses": report.clauses_used}))
+        return
     click.echo(f"wrote {report.docx} ({report.title}{', SEALED' if sealed else ''})")
     errors = [f for f in report.findings if f.level == "error" and f.code not in allowed]
     if errors:
@@ -128,11 +153,12 @@ def render(case_file: Path, output: Path | None, overrides: tuple[str, ...],
 @click.option("--pdf-a", is_flag=True, help="Write the PDFs as PDF/A-2b (implies --pdf).")
 @click.option("--soffice", type=click.Path(path_type=Path), help="The LibreOffice soffice "
               "executable (default: soffice on PATH).")
+@json_option
 @reports_errors
 def batch(rows_file: Path, out_dir: Path, base: Path | None, overrides: tuple[str, ...],
           motion: str | None, template: Path | None, jobs: int | None, force: bool,
           resume: bool, dry_run: bool, sealed: bool, allow: tuple[str, ...], pdf: bool,
-          pdf_a: bool, soffice: Path | None) -> None:
+          pdf_a: bool, soffice: Path | None, as_json: bool) -> None:
     """Render one order per CSV row into a folder, with a manifest.
 
     Columns are case-file fields by dotted name (case_number, defendants.0.ip_address, isp,
@@ -148,7 +174,7 @@ def batch(rows_file: Path, out_dir: Path, base: Path | None, overrides: tuple[st
                            resume=resume, dry_run=dry_run, sealed=sealed, allow=allow,
                            pdf=pdf, pdf_a=pdf_a, soffice=soffice)
     bar = None
-    if sys.stderr.isatty():
+    if sys.stderr.isatty() and not as_json:
         from rich.progress import (BarColumn, MofNCompleteColumn, Progress, TextColumn,
                                    TimeRemainingColumn)
         bar = Progress(TextColumn("rendering"), BarColumn(), MofNCompleteColumn(),
@@ -157,7 +183,10 @@ def batch(rows_file: Path, out_dir: Path, base: Path | None, overrides: tuple[st
         task = bar.add_task("rows", total=None)
 
     def progress(done: int, total: int, result: Any) -> None:
-        if result.status == "failed":
+        if result.status == "failed" and as_json:
+            click.echo(_json_line({"level": "error", "file": str(rows_file), "row": result.row,
+                                   "message": result.error}))
+        elif result.status == "failed":
             message = f"error: {result.error}"
             if bar is not None:  # printed above the bar, as plain text on one line
                 bar.console.print(message, markup=False, highlight=False, soft_wrap=True)
@@ -245,8 +274,10 @@ def courts(query: tuple[str, ...], as_json: bool) -> None:
                    "the change as a diff, keeps a backup NAME.bak).")
 @click.option("--dry-run", is_flag=True,
               help="With --fix: show the diff and write nothing.")
+@json_option
 @reports_errors
-def check(target: Path, case_file: Path | None, fix: bool, dry_run: bool) -> None:
+def check(target: Path, case_file: Path | None, fix: bool, dry_run: bool,
+          as_json: bool) -> None:
     """Check a case file, a rendered .docx or a PDF before filing.
 
     Reports Fed. R. Civ. P. 5.2 findings (Social Security and taxpayer numbers, full dates of
@@ -276,8 +307,9 @@ def check(target: Path, case_file: Path | None, fix: bool, dry_run: bool) -> Non
         else:
             raise CaseFileError("check reads a case file (.yaml, .json), a .docx or a .pdf",
                                 file=str(target))
+    findings_out = _finding_printer(as_json)
     for finding in findings:
-        click.echo(str(finding))
+        findings_out(finding)
     errors = sum(f.level == "error" for f in findings)
     warnings = len(findings) - errors
     click.echo(f"{errors} error{'s' * (errors != 1)}, {warnings} warning{'s' * (warnings != 1)}",
@@ -359,8 +391,9 @@ def preview(target: Path | None, data: Path | None, output: Path | None, pdf: bo
 
 @main.command()
 @click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
+@json_option
 @reports_errors
-def lint(paths: tuple[Path, ...]) -> None:
+def lint(paths: tuple[Path, ...], as_json: bool) -> None:
     """Lint order templates (.docx) and clauses (.md files or folders).
 
     Finds Jinja syntax errors, tags Word split or mangled, misused {%p %} tags, variables
@@ -371,8 +404,9 @@ def lint(paths: tuple[Path, ...]) -> None:
     from .authoring import lint as run_lint
 
     findings = run_lint(list(paths))
+    findings_out = _finding_printer(as_json)
     for finding in findings:
-        click.echo(str(finding))
+        findings_out(finding)
     errors = sum(f.level == "error" for f in findings)
     click.echo(f"{errors} error{'s' * (errors != 1)}, {len(findings) - errors} warning"
                f"{'s' * (len(findings) - errors != 1)}"

@@ -69,3 +69,56 @@ def test_a_misspelt_template_variable_names_the_part_and_paragraph(tmp_path):
                     "motion.tittle }} is pending.”: uses 'tittle', which no case gives "
                     "(misspelt?)")
     assert "dict object" not in line
+
+
+# ---- --json: findings and errors as JSON lines ------------------------------------------------
+
+def _json_lines(output: str) -> list[dict]:
+    import json
+
+    return [json.loads(line) for line in output.splitlines() if line.startswith("{")]
+
+
+def test_check_json_prints_each_finding_with_its_location_fields():
+    result = CliRunner().invoke(main, ["check", "--json", str(SEED)])
+    assert result.exit_code == 1
+    records = _json_lines(result.stdout)
+    assert len(records) == len(result.stdout.splitlines()) >= 2
+    slip = next(r for r in records if r["code"] == "cite-short")
+    assert slip == {"level": "error", "code": "cite-short", "file": str(SEED), "line": 61,
+                    "field": "discussion.0.text", "message": slip["message"]}
+    assert "654 F.3d" in slip["message"] and "645 F.3d 114" in slip["message"]
+    assert all({"level", "code", "message", "file", "line", "field"} <= set(r) for r in records)
+
+
+def test_an_error_under_json_is_a_json_line_with_its_hint(tmp_path):
+    out = tmp_path / "o.docx"
+    out.write_bytes(b"theirs")
+    result = CliRunner().invoke(main, ["render", "--json", str(SEED), "-o", str(out)])
+    assert result.exit_code == 1
+    error = _json_lines(result.stdout)[-1]
+    assert error["level"] == "error" and error["file"] == str(out)
+    assert error["message"] == "already exists" and error["hint"] == "overwrite"
+    assert error["text"].endswith("(use --force to overwrite)")
+    bad = tmp_path / "bad.docx"
+    bad.write_text("not a zip")
+    result = CliRunner().invoke(main, ["check", "--json", str(bad)])
+    assert result.exit_code == 1 and _json_lines(result.stdout)[-1]["file"] == str(bad)
+
+
+def test_render_lint_and_batch_take_json(tmp_path):
+    result = CliRunner().invoke(main, ["render", "--json", str(SEED), "-o",
+                                       str(tmp_path / "o.docx")])
+    assert result.exit_code == 0
+    records = _json_lines(result.stdout)
+    assert [r["code"] for r in records if "code" in r] == ["cite-id", "cite-short"]
+    assert records[-1]["docx"] == str(tmp_path / "o.docx") and records[-1]["clauses"]
+    result = CliRunner().invoke(main, ["lint", "--json"])
+    assert result.exit_code == 0 and _json_lines(result.stdout) == []
+    rows = FIXTURES / "batches" / "early-discovery-bad.csv"
+    result = CliRunner().invoke(main, ["batch", "--json", str(rows), "--base",
+                                       str(FIXTURES / "batches" / "early-discovery.yaml"),
+                                       "-o", str(tmp_path / "orders"), "-j", "1"])
+    assert result.exit_code == 1
+    failed = _json_lines(result.stdout)
+    assert failed and all(r["level"] == "error" and r["row"] > 1 for r in failed)

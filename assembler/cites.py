@@ -466,13 +466,18 @@ def _composed_pieces(case: Case, located: LocatedData,
     from .errors import AssemblerError
     from .engine import Engine
     from .order import OrderWriter
+    from .environment import RenderLimitError, time_limit
+    from .errors import TemplateError
 
     try:
-        chambers, library = Engine().chambers_for(case, case_dir)
-        return OrderWriter(library).compose(case, chambers).pieces
+        with time_limit():  # the same limits as a render: the clauses run here too
+            chambers, library = Engine().chambers_for(case, case_dir)
+            return OrderWriter(library).compose(case, chambers).pieces
     except AssemblerError as exc:
         locate(exc, located)
         raise
+    except RenderLimitError as exc:
+        raise TemplateError(str(exc), file=located.source) from None
 
 
 def case_checker(case: Case, located: LocatedData, case_dir: Path) -> CiteChecker | None:

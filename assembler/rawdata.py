@@ -51,6 +51,8 @@ class LocatedData:
 
 
 MAX_DEPTH = 40  # mappings and lists within each other: a case file needs about six
+MAX_VALUES = 100_000  # values once aliases are expanded ("billion laughs" stops here)
+MAX_FILE_BYTES = 10 << 20  # a case file (the seed is about 12 KB)
 _IMPLICIT = "tag:assembler,implicit"  # what _Loader gives a node that carries no YAML tag
 
 
@@ -63,9 +65,14 @@ class _Loader(yaml.SafeLoader):
 
 
 def _from_node(node: yaml.Node, path: Path_, lines: dict[Path_, int], source: str,
-               starts: dict[Path_, int] | None = None, within: tuple[yaml.Node, ...] = ()
-               ) -> Any:
+               starts: dict[Path_, int] | None = None, within: tuple[yaml.Node, ...] = (),
+               made: list[int] | None = None) -> Any:
     starts = {} if starts is None else starts
+    made = [0] if made is None else made  # values made so far, aliases expanded
+    made[0] += 1
+    if made[0] > MAX_VALUES:
+        raise CaseFileError(f"more than {MAX_VALUES:,} values once its aliases are expanded",
+                            file=source, line=node.start_mark.line + 1)
     lines.setdefault(path, node.start_mark.line + 1)
     if node.tag != _IMPLICIT:
         raise CaseFileError(f"YAML tags such as '{node.tag.replace('tag:yaml.org,2002:', '!!')}'"
@@ -96,10 +103,11 @@ def _from_node(node: yaml.Node, path: Path_, lines: dict[Path_, int], source: st
                     file=source, line=key_node.start_mark.line + 1,
                     field=_dotted(path + (key,)))
             lines[path + (key,)] = key_node.start_mark.line + 1
-            result[key] = _from_node(value_node, path + (key,), lines, source, starts, within)
+            result[key] = _from_node(value_node, path + (key,), lines, source, starts, within,
+                                     made)
         return result
     if isinstance(node, yaml.SequenceNode):
-        return [_from_node(item, path + (i,), lines, source, starts, within)
+        return [_from_node(item, path + (i,), lines, source, starts, within, made)
                 for i, item in enumerate(node.value)]
     assert isinstance(node, yaml.ScalarNode)
     block = node.style in ("|", ">")
@@ -240,11 +248,35 @@ def decode_text(raw: bytes, source: str) -> str:
         raise CaseFileError(f"not valid {name} text", file=source, line=line) from None
 
 
+def _read_regular_file(path: Path, source: str) -> bytes:
+    """A file's bytes, if it is a regular file of at most MAX_FILE_BYTES (never a FIFO,
+    which would block, or a device such as /dev/zero, which never ends)."""
+    import os
+    import stat
+
+    fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
+    try:
+        info = os.fstat(fd)
+        if stat.S_ISDIR(info.st_mode):
+            raise IsADirectoryError
+        if not stat.S_ISREG(info.st_mode):
+            raise CaseFileError("is not a regular file (a device, pipe or socket)", file=source)
+        if info.st_size > MAX_FILE_BYTES:
+            raise CaseFileError(f"is larger than {MAX_FILE_BYTES >> 20} MiB", file=source)
+        with os.fdopen(fd, "rb", closefd=False) as handle:
+            raw = handle.read(MAX_FILE_BYTES + 1)
+    finally:
+        os.close(fd)
+    if len(raw) > MAX_FILE_BYTES:
+        raise CaseFileError(f"is larger than {MAX_FILE_BYTES >> 20} MiB", file=source)
+    return raw
+
+
 def read_data_file(path: Path) -> LocatedData:
     """Read a case file (YAML or JSON by extension) as located plain data."""
     source = str(path)
     try:
-        raw = path.read_bytes()
+        raw = _read_regular_file(path, source)
     except FileNotFoundError:
         raise CaseFileError("no such file", file=source) from None
     except IsADirectoryError:

@@ -17,10 +17,10 @@ from .clauses import ClauseLibrary, ValueTable, holding_values
 from .docx import CompiledTemplate, RenderedDocument
 from .docx.template import DocumentProperties
 from .engine import Engine, default_engine
-from .environment import time_limit
+from .environment import RenderLimitError, time_limit
 from .checks import (Finding, minor_terms, package_privacy_findings, scan_package, scan_texts,
                      sealed_terms)
-from .errors import CitationError, LeakError, PrivacyError
+from .errors import CitationError, LeakError, PrivacyError, TemplateError
 from .order import Chambers, OrderText, OrderWriter
 from .output import write_atomic  # noqa: F401  (the library's name for it since 0.1)
 from .prose import FootnoteBook, markdown_to_ooxml
@@ -102,9 +102,13 @@ def render_order(case: Case, *, case_dir: Path | None = None,
     engine = engine or default_engine()
     if not isinstance(template, CompiledTemplate):  # compiling is not rendering: not timed
         template = engine.template(template)
-    with time_limit():
-        return _render(case, case_dir, template, sealed, allow, clause_folders, located,
-                       strict, on_finding or (lambda finding: None), engine, straight_quotes)
+    try:
+        with time_limit():
+            return _render(case, case_dir, template, sealed, allow, clause_folders, located,
+                           strict, on_finding or (lambda finding: None), engine,
+                           straight_quotes)
+    except RenderLimitError as exc:  # out of time or memory outside a template's own render
+        raise TemplateError(str(exc)) from None
 
 
 def _render(case: Case, case_dir: Path | None, template: Path | CompiledTemplate | None,

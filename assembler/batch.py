@@ -506,7 +506,8 @@ def load_base(options: BatchOptions) -> dict[str, Any]:
 
 
 def run_batch(options: BatchOptions,
-              progress: Callable[[int, int, RowResult], None] | None = None) -> BatchSummary:
+              progress: Callable[[int, int, RowResult], None] | None = None,
+              pdf_progress: Callable[[int, int], None] | None = None) -> BatchSummary:
     """Render every row of the CSV; returns counts. Raises only for problems that stop the
     whole batch (unreadable CSV, bad headers, unwritable or busy output folder, an earlier
     manifest without --resume or --force)."""
@@ -516,7 +517,8 @@ def run_batch(options: BatchOptions,
     converter = None
     if (options.pdf or options.pdf_a) and not options.dry_run:
         from .pdf import PdfConverter
-        converter = PdfConverter(options.soffice, pdf_a=options.pdf_a)  # fails fast if missing
+        # Fails fast if LibreOffice is missing; up to -j converters in the PDF phase.
+        converter = PdfConverter(options.soffice, pdf_a=options.pdf_a, jobs=options.jobs)
     rows = CsvRows(options.rows_file)
     base = load_base(options)
     summary = BatchSummary()
@@ -548,7 +550,7 @@ def run_batch(options: BatchOptions,
             if not summary.interrupted and (converter is not None or not journal.in_order
                                             or journal.error):
                 if converter is not None:
-                    _convert_pdfs(options, converter, final, summary, progress)
+                    _convert_pdfs(options, converter, final, summary, progress, pdf_progress)
                 try:
                     _write_manifest(manifest_path, final)
                     summary.manifest_error = ""
@@ -681,11 +683,28 @@ def _terminate_as_interrupt() -> Callable[[], None]:
 
 
 def _convert_pdfs(options: BatchOptions, converter: Any, results: list[RowResult],
-                  summary: BatchSummary, progress: Any) -> None:
-    """Convert every finished order in one LibreOffice run; a failure fails its own row."""
+                  summary: BatchSummary, progress: Any, pdf_progress: Any = None) -> None:
+    """Convert every finished order, with up to -j LibreOffice processes; a failure fails
+    its own row. Ctrl-C or SIGTERM stops every converter (cleaned up by the converter); the
+    PDFs finished before it are recorded and the batch is reported as interrupted."""
+    from .pdf import ConversionInterrupted
+
     wanted = [r for r in results if r.status in ("ok", "kept") and r.output
               and not (r.status == "kept" and r.pdf)]
-    converted = converter.convert([options.out_dir / r.output for r in wanted], force=True)
+    restore = _terminate_as_interrupt()
+    try:
+        converted = converter.convert([options.out_dir / r.output for r in wanted], force=True,
+                                      progress=pdf_progress)
+    except ConversionInterrupted as stop:
+        summary.interrupted = True
+        done = {outcome.source: outcome for outcome in stop.finished if outcome.pdf}
+        for result in wanted:
+            outcome = done.get(options.out_dir / result.output)
+            if outcome is not None:
+                result.pdf = outcome.pdf.name
+        return
+    finally:
+        restore()
     for result, outcome in zip(wanted, converted, strict=True):
         if outcome.pdf is not None:
             result.pdf = outcome.pdf.name

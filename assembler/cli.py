@@ -149,7 +149,8 @@ def render(case_file: Path, output: Path | None, overrides: tuple[str, ...],
 @click.option("--dry-run", is_flag=True, help="Validate and render every row; write nothing.")
 @click.option("--sealed", is_flag=True, help="Write the sealed versions.")
 @click.option("--allow", multiple=True, metavar="CODE", help="As for render. Repeatable.")
-@click.option("--pdf", is_flag=True, help="Also write a PDF of each order (one LibreOffice run).")
+@click.option("--pdf", is_flag=True, help="Also write a PDF of each order (up to -j LibreOffice "
+              "processes at a time).")
 @click.option("--pdf-a", is_flag=True, help="Write the PDFs as PDF/A-2b (implies --pdf).")
 @click.option("--soffice", type=click.Path(path_type=Path), help="The LibreOffice soffice "
               "executable (default: soffice on PATH).")
@@ -177,10 +178,20 @@ def batch(rows_file: Path, out_dir: Path, base: Path | None, overrides: tuple[st
     if sys.stderr.isatty() and not as_json:
         from rich.progress import (BarColumn, MofNCompleteColumn, Progress, TextColumn,
                                    TimeRemainingColumn)
-        bar = Progress(TextColumn("rendering"), BarColumn(), MofNCompleteColumn(),
+        bar = Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
                        TimeRemainingColumn(), transient=True)
         bar.start()
-        task = bar.add_task("rows", total=None)
+        task = bar.add_task("rendering", total=None)
+    pdf_task = None
+
+    def pdf_progress(done: int, total: int) -> None:
+        """The PDF phase's own bar, under the rendering one."""
+        nonlocal pdf_task
+        if bar is None:
+            return
+        if pdf_task is None:
+            pdf_task = bar.add_task("PDF      ", total=total)
+        bar.update(pdf_task, completed=done, total=total)
 
     def progress(done: int, total: int, result: Any) -> None:
         if result.status == "failed" and as_json:
@@ -196,7 +207,7 @@ def batch(rows_file: Path, out_dir: Path, base: Path | None, overrides: tuple[st
             bar.update(task, completed=done, total=total)
 
     try:
-        summary = run_batch(options, progress)
+        summary = run_batch(options, progress, pdf_progress)
     finally:
         if bar is not None:
             bar.stop()

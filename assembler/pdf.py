@@ -1,8 +1,12 @@
-"""PDF through LibreOffice: one headless process converts a whole run of documents.
+"""PDF through LibreOffice: a headless process converts a whole run of documents.
 
-Each converter has its own LibreOffice user profile (two processes sharing one fail
-silently), every conversion is checked for a real PDF (soffice can exit 0 without writing
-one), and a run that takes too long is killed and reported, never waited on forever.
+A converter runs up to `jobs` LibreOffice processes side by side, each over its own share of
+the documents, with its own user profile (two processes sharing one fail silently) and its own
+staging folder. Every conversion is checked for a real PDF (soffice can exit 0 without writing
+one), and a run that takes too long is killed and reported, never waited on forever. When the
+conversion is interrupted (Ctrl-C, or SIGTERM turned into one), every LibreOffice process is
+killed and waited for, and the staging folders are removed, before the interruption goes on
+(`ConversionInterrupted` carries what was finished); `close` removes the profiles.
 """
 
 from __future__ import annotations
@@ -13,8 +17,11 @@ import shutil
 import signal
 import subprocess
 import tempfile
+import threading
+import time
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Callable
 
 from .errors import ConversionError
 
@@ -51,19 +58,38 @@ class Converted:
     error: str = ""
 
 
+class ConversionInterrupted(KeyboardInterrupt):
+    """Ctrl-C during a conversion, raised once every converter is stopped and cleaned up;
+    `finished` holds the documents converted before it."""
+
+    def __init__(self, finished: list[Converted]):
+        super().__init__()
+        self.finished = finished
+
+
 class PdfConverter:
-    """Converts .docx files to PDF with one LibreOffice process per call (many files each)."""
+    """Converts .docx files to PDF with up to `jobs` LibreOffice processes at a time."""
 
     def __init__(self, soffice: str | Path | None = None, *, pdf_a: bool = False,
-                 seconds_per_document: float = 60.0, start_seconds: float = 120.0):
+                 seconds_per_document: float = 60.0, start_seconds: float = 120.0,
+                 jobs: int = 1):
         self.soffice = find_soffice(soffice)
         self.pdf_a = pdf_a
         self.seconds_per_document = seconds_per_document
         self.start_seconds = start_seconds
-        self.profile = Path(tempfile.mkdtemp(prefix="assembler-libreoffice-"))
+        self.jobs = max(1, jobs)
+        self.profiles: list[Path] = [Path(tempfile.mkdtemp(prefix="assembler-libreoffice-"))]
+        self._running: set[subprocess.Popen] = set()
+        self._lock = threading.Lock()
+        self._stopping = False
+
+    @property
+    def profile(self) -> Path:
+        return self.profiles[0]
 
     def close(self) -> None:
-        shutil.rmtree(self.profile, ignore_errors=True)
+        for profile in self.profiles:
+            shutil.rmtree(profile, ignore_errors=True)
 
     def __enter__(self) -> "PdfConverter":
         return self
@@ -72,8 +98,13 @@ class PdfConverter:
         self.close()
 
     def convert(self, sources: list[Path], out_dir: Path | None = None, *,
-                force: bool = False) -> list[Converted]:
-        """Convert each source to `<out_dir or its folder>/<stem>.pdf` (atomically)."""
+                force: bool = False,
+                progress: Callable[[int, int], None] | None = None) -> list[Converted]:
+        """Convert each source to `<out_dir or its folder>/<stem>.pdf` (atomically).
+
+        `progress(done, total)` is called as PDFs appear. Ctrl-C stops every converter,
+        removes the staging folders and raises ConversionInterrupted.
+        """
         results: list[Converted] = []
         jobs: list[tuple[Path, Path]] = []
         for source in sources:
@@ -85,35 +116,100 @@ class PdfConverter:
                 jobs.append((source, target))
         if not jobs:
             return results
-        folders = {target.parent for _, target in jobs}
-        staging = {folder: Path(tempfile.mkdtemp(prefix=".assembler-pdf-", dir=folder))
-                   for folder in folders}
+        # soffice names each PDF after its input's stem: one run per output folder and share.
+        units: list[list[tuple[Path, Path]]] = []
+        for folder in dict.fromkeys(target.parent for _, target in jobs):
+            batch = [(s, t) for s, t in jobs if t.parent == folder]
+            shares = min(self.jobs, len(batch))
+            size = -(-len(batch) // shares)
+            units.extend(batch[i:i + size] for i in range(0, len(batch), size))
+        while len(self.profiles) < min(self.jobs, len(units)):
+            self.profiles.append(Path(tempfile.mkdtemp(prefix="assembler-libreoffice-")))
+        stages: list[Path] = []
+        queue = list(units)
+        self._stopping = False
+
+        def slot(profile: Path) -> None:
+            while not self._stopping:
+                with self._lock:
+                    if not queue:
+                        return
+                    unit = queue.pop(0)
+                    stage = Path(tempfile.mkdtemp(prefix=".assembler-pdf-",
+                                                  dir=unit[0][1].parent))
+                    stages.append(stage)
+                self._convert_unit(unit, stage, profile, results)
+
+        threads = [threading.Thread(target=slot, args=(profile,), daemon=True)
+                   for profile in self.profiles[:min(self.jobs, len(units))]]
         try:
-            # soffice names each PDF after its input's stem: one call per output folder.
-            for folder, stage in staging.items():
-                batch = [(s, t) for s, t in jobs if t.parent == folder]
-                error = self._run([s for s, _ in batch], stage)
-                left = [(s, t) for s, t in batch if not self._collect(s, t, stage, results)]
-                if error and len(left) > 1:
-                    # One document stopped the run: convert the rest one by one, so that
-                    # only the document at fault is reported.
-                    retried = []
-                    for source, target in left:
-                        single = self._run([source], stage)
-                        if not self._collect(source, target, stage, results):
-                            retried.append((source, single))
-                    left_errors = dict(retried)
-                else:
-                    left_errors = {s: error for s, _ in left}
-                for source, _ in left:
-                    if source in left_errors:
-                        results.append(Converted(source, None, left_errors[source] or
-                                                 "LibreOffice wrote no PDF for this document"))
+            for thread in threads:
+                thread.start()
+            while any(thread.is_alive() for thread in threads):
+                time.sleep(0.1)
+                if progress is not None:
+                    progress(self._produced(stages, results), len(jobs))
+            if progress is not None:
+                progress(len(jobs), len(jobs))
+        except BaseException:
+            self._stop(threads)
+            raise ConversionInterrupted(list(results)) from None
         finally:
-            for stage in staging.values():
-                shutil.rmtree(stage, ignore_errors=True)
+            with self._lock:
+                for stage in stages:
+                    shutil.rmtree(stage, ignore_errors=True)
         order = {source: index for index, source in enumerate(sources)}
         return sorted(results, key=lambda r: order[r.source])
+
+    def _convert_unit(self, unit: list[tuple[Path, Path]], stage: Path, profile: Path,
+                      results: list[Converted]) -> None:
+        """One LibreOffice run over a share of the documents; a document that stops the run
+        is found by converting the rest one by one, so only it is reported."""
+        error = self._run([s for s, _ in unit], stage, profile)
+        left = [(s, t) for s, t in unit if not self._collect(s, t, stage, results)]
+        if self._stopping:
+            return
+        if error and len(left) > 1:
+            left_errors = {}
+            for source, target in left:
+                single = self._run([source], stage, profile)
+                if not self._collect(source, target, stage, results):
+                    left_errors[source] = single
+        else:
+            left_errors = {s: error for s, _ in left}
+        for source, _ in left:
+            if source in left_errors:
+                results.append(Converted(source, None, left_errors[source] or
+                                         "LibreOffice wrote no PDF for this document"))
+
+    @staticmethod
+    def _produced(stages: list[Path], results: list[Converted]) -> int:
+        """Documents done so far: collected, or written into a staging folder."""
+        waiting = 0
+        for stage in list(stages):
+            try:
+                waiting += sum(1 for name in os.listdir(stage) if name.endswith(".pdf"))
+            except OSError:
+                continue
+        return len(results) + waiting
+
+    def _stop(self, threads: list[threading.Thread]) -> None:
+        """Kill every running LibreOffice process (its whole process group) and wait."""
+        self._stopping = True
+        with self._lock:
+            running = list(self._running)
+        for process in running:
+            try:
+                os.killpg(process.pid, signal.SIGKILL)
+            except ProcessLookupError:
+                pass
+        for process in running:
+            try:
+                process.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                pass
+        for thread in threads:
+            thread.join(timeout=30)
 
     @staticmethod
     def _collect(source: Path, target: Path, stage: Path, results: list[Converted]) -> bool:
@@ -125,20 +221,29 @@ class PdfConverter:
             return True
         return False
 
-    def _run(self, sources: list[Path], out_dir: Path) -> str:
+    def _run(self, sources: list[Path], out_dir: Path, profile: Path | None = None) -> str:
         """One soffice process for all `sources`; returns an error text, or '' when it ran."""
-        command = [self.soffice, f"-env:UserInstallation={self.profile.as_uri()}", "--headless",
+        profile = profile or self.profile
+        command = [self.soffice, f"-env:UserInstallation={profile.as_uri()}", "--headless",
                    "--norestore", "--nolockcheck", "--convert-to", export_filter(self.pdf_a),
                    "--outdir", str(out_dir), *map(str, sources)]
         timeout = self.start_seconds + self.seconds_per_document * len(sources)
-        process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                                   stdin=subprocess.DEVNULL, start_new_session=True)
+        with self._lock:
+            if self._stopping:
+                return "stopped"
+            # Its own session: a terminal's Ctrl-C reaches only us, and we stop it.
+            process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                                       stdin=subprocess.DEVNULL, start_new_session=True)
+            self._running.add(process)
         try:
             _, stderr = process.communicate(timeout=timeout)
         except subprocess.TimeoutExpired:
             os.killpg(process.pid, signal.SIGKILL)
             process.communicate()
             return f"LibreOffice did not finish within {timeout:.0f} s and was stopped"
+        finally:
+            with self._lock:
+                self._running.discard(process)
         if process.returncode != 0:
             tail = stderr.decode("utf-8", "replace").strip().splitlines()[-1:] or ["no message"]
             return f"LibreOffice failed (exit {process.returncode}): {tail[0]}"

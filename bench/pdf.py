@@ -1,17 +1,17 @@
-"""PDF benchmark: `assembler batch --pdf` on 20 orders against one cold soffice call, in one run.
+"""PDF benchmark: `assembler batch --pdf` at -j 1 and -j 2, and one cold soffice call, in one run.
 
-    python bench/pdf.py [--orders 20] [--repeat 3]
+    python bench/pdf.py [--orders 100] [--repeat 3]
 
-The batch's per-document cost is its whole run (rendering included) divided by the number of
-orders; the cold call is `soffice --headless --convert-to pdf` on one rendered order with a
-fresh user profile, as a script that converts each document on its own would do. Medians of
-`--repeat` runs.
+Each configuration is a whole process, timed from start to exit (rendering included), in
+alternating order so that the machine's load falls on all alike; the figures are medians of
+`--repeat` runs. The per-document cost is a batch's whole run divided by its number of
+orders. The cold call is `soffice --headless --convert-to pdf` on one rendered order with a
+fresh user profile, as a script that converts each document on its own would do.
 """
 
 from __future__ import annotations
 
 import argparse
-import csv
 import os
 import shutil
 import statistics
@@ -21,9 +21,9 @@ import tempfile
 import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-FIXTURE = ROOT / "fixtures" / "batches" / "early-discovery.csv"
-BASE = ROOT / "fixtures" / "batches" / "early-discovery.yaml"
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from batch import BASE, ROOT, make_rows  # noqa: E402 - bench/batch.py, beside this file
 
 
 def run(command: list[str]) -> float:
@@ -35,7 +35,7 @@ def run(command: list[str]) -> float:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--orders", type=int, default=20)
+    parser.add_argument("--orders", type=int, default=100)
     parser.add_argument("--repeat", type=int, default=3)
     args = parser.parse_args()
     soffice = shutil.which("soffice") or shutil.which("libreoffice")
@@ -44,28 +44,33 @@ def main() -> None:
     work = Path(tempfile.mkdtemp(prefix="assembler-pdf-bench-"))
     try:
         rows = work / "rows.csv"
-        with FIXTURE.open(newline="", encoding="utf-8") as handle:
-            records = list(csv.reader(handle))
-        with rows.open("w", newline="", encoding="utf-8") as handle:
-            csv.writer(handle).writerows(records[: args.orders + 1])
-        batch, cold = [], []
+        make_rows(rows, args.orders)
+        times: dict[str, list[float]] = {"-j 1": [], "-j 2": [], "cold": []}
         for attempt in range(args.repeat):
-            out = work / f"batch{attempt}"
-            seconds = run([sys.executable, "-m", "assembler", "batch", str(rows), "--base",
-                           str(BASE), "-o", str(out), "--pdf", "-j", "2"])
-            assert len(list(out.glob("*.pdf"))) == args.orders
-            batch.append(seconds / args.orders)
-            one = next(out.glob("*.docx"))
+            for jobs in ("1", "2"):
+                out = work / f"batch-j{jobs}-{attempt}"
+                seconds = run([sys.executable, "-m", "assembler", "batch", str(rows), "--base",
+                               str(BASE), "-o", str(out), "--pdf", "-j", jobs])
+                pdfs = list(out.glob("*.pdf"))
+                assert len(pdfs) == args.orders, (jobs, len(pdfs))
+                assert all(p.read_bytes()[:5] == b"%PDF-" for p in pdfs)
+                times[f"-j {jobs}"].append(seconds)
+            one = next((work / f"batch-j1-{attempt}").glob("*.docx"))
             target = work / f"cold{attempt}"
             profile = work / f"profile{attempt}"
-            cold.append(run([soffice, f"-env:UserInstallation={profile.as_uri()}", "--headless",
-                             "--convert-to", "pdf", "--outdir", str(target), str(one)]))
+            times["cold"].append(run([soffice, f"-env:UserInstallation={profile.as_uri()}",
+                                      "--headless", "--convert-to", "pdf", "--outdir",
+                                      str(target), str(one)]))
             assert (target / f"{one.stem}.pdf").exists()
-        per_batch, per_cold = statistics.median(batch), statistics.median(cold)
-        print(f"orders: {args.orders}, repeats: {args.repeat}")
-        print(f"assembler batch --pdf: {per_batch:.3f} s per document (rendering included)")
-        print(f"cold soffice call    : {per_cold:.3f} s per document")
-        print(f"ratio cold / batch: {per_cold / per_batch:.1f}")
+        j1, j2 = statistics.median(times["-j 1"]), statistics.median(times["-j 2"])
+        cold = statistics.median(times["cold"])
+        per_document = j2 / args.orders
+        print(f"orders: {args.orders}, repeats: {args.repeat}, cores: {os.cpu_count()}")
+        print(f"assembler batch --pdf -j 1: {j1:.2f} s ({j1 / args.orders:.3f} s per document)")
+        print(f"assembler batch --pdf -j 2: {j2:.2f} s ({per_document:.3f} s per document)")
+        print(f"cold soffice call         : {cold:.3f} s per document")
+        print(f"ratio -j 2 / -j 1 (speed-up): {j1 / j2:.2f} (goal >= 1.7)")
+        print(f"ratio cold / warm per document: {cold / per_document:.1f} (goal >= 10)")
     finally:
         shutil.rmtree(work, ignore_errors=True)
 

@@ -1,0 +1,116 @@
+"""PDFs on every core: `batch --pdf -j N` runs up to N LibreOffice converters, each with its
+own profile; the PDF phase reports its own progress; Ctrl-C or SIGTERM during it leaves no
+LibreOffice process, staging folder or profile behind."""
+
+from __future__ import annotations
+
+import csv
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from assembler.batch import BatchOptions, run_batch
+from assembler.pdf import PdfConverter
+
+from conftest import FIXTURES, ROOT
+
+if shutil.which("soffice") is None and shutil.which("libreoffice") is None:
+    if os.environ.get("CI"):
+        raise RuntimeError("CI must install LibreOffice (see .ci/run)")
+    pytest.skip("LibreOffice is not installed", allow_module_level=True)
+
+BASE = FIXTURES / "batches" / "early-discovery.yaml"
+
+
+def rows_file(tmp_path: Path, count: int) -> Path:
+    with (FIXTURES / "batches" / "early-discovery.csv").open(encoding="utf-8-sig",
+                                                              newline="") as handle:
+        records = list(csv.reader(handle))
+    path = tmp_path / "rows.csv"
+    with path.open("w", encoding="utf-8", newline="") as handle:
+        csv.writer(handle).writerows(records[: count + 1])
+    return path
+
+
+def processes_mentioning(text: str) -> list[str]:
+    found = []
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            command = (entry / "cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
+        except OSError:
+            continue
+        if text in command:
+            found.append(f"{entry.name}: {command[:120]}")
+    return found
+
+
+def test_two_converters_each_with_its_own_profile(tmp_path, seed_docx):
+    sources = []
+    for index in range(4):
+        source = tmp_path / f"order-{index}.docx"
+        source.write_bytes(seed_docx)
+        sources.append(source)
+    seen: list[tuple[int, int]] = []
+    with PdfConverter(jobs=2) as converter:
+        results = converter.convert(sources, progress=lambda done, total: seen.append((done, total)))
+        assert len(converter.profiles) == 2 and len(set(converter.profiles)) == 2
+        profiles = list(converter.profiles)
+    assert [r.pdf for r in results] == [s.with_suffix(".pdf") for s in sources]
+    assert all(r.pdf.read_bytes()[:5] == b"%PDF-" for r in results)
+    assert seen[-1] == (4, 4) and all(a[0] <= b[0] for a, b in zip(seen, seen[1:], strict=False))
+    assert not any(p.exists() for p in profiles)  # close() removed both profiles
+    assert not list(tmp_path.glob(".assembler-pdf-*"))
+
+
+def test_batch_pdf_phase_has_its_own_progress(tmp_path):
+    out = tmp_path / "out"
+    seen: list[tuple[int, int]] = []
+    summary = run_batch(BatchOptions(rows_file=rows_file(tmp_path, 4), out_dir=out, base=BASE,
+                                     jobs=2, pdf=True),
+                        pdf_progress=lambda done, total: seen.append((done, total)))
+    assert summary.ok == 4 and summary.failed == 0
+    assert len(list(out.glob("*.pdf"))) == 4
+    assert seen and seen[-1] == (4, 4)
+
+
+@pytest.mark.parametrize("stop", [signal.SIGINT, signal.SIGTERM], ids=["ctrl-c", "sigterm"])
+def test_stopping_the_pdf_phase_leaves_no_converter_staging_folder_or_profile(tmp_path, stop):
+    private = tmp_path / "tmp"  # LibreOffice profiles are made here (TMPDIR)
+    private.mkdir()
+    out = tmp_path / "out"
+    env = dict(os.environ, PYTHONPATH=str(ROOT), TMPDIR=str(private))
+    batch = subprocess.Popen([sys.executable, "-m", "assembler", "batch",
+                              str(rows_file(tmp_path, 12)), "--base", str(BASE), "-o", str(out),
+                              "--pdf", "-j", "2"], env=env, stdout=subprocess.PIPE,
+                             stderr=subprocess.PIPE)
+    try:
+        deadline = time.monotonic() + 120
+        while not processes_mentioning(str(private)) or not list(out.glob(".assembler-pdf-*")):
+            assert batch.poll() is None, batch.communicate()
+            assert time.monotonic() < deadline, "the PDF phase never started"
+            time.sleep(0.05)
+        time.sleep(0.5)  # the converters are running
+        batch.send_signal(stop)
+        stdout, stderr = batch.communicate(timeout=60)
+    finally:
+        if batch.poll() is None:
+            batch.kill()
+    assert batch.returncode == 130, stderr
+    assert b"interrupted: run again with --resume" in stdout
+    time.sleep(0.2)
+    assert processes_mentioning(str(private)) == []
+    assert list(out.glob(".assembler-pdf-*")) == []
+    assert list(private.glob("assembler-libreoffice-*")) == []
+    # Every order was written before the PDF phase, and the manifest says which PDFs exist.
+    assert len(list(out.glob("*.docx"))) == 12
+    with (out / "manifest.csv").open(encoding="utf-8-sig", newline="") as handle:
+        listed = [entry["pdf"] for entry in csv.DictReader(handle) if entry["pdf"]]
+    assert all((out / name).exists() for name in listed)

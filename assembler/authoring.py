@@ -393,9 +393,12 @@ def lint(paths: list[Path]) -> list[Finding]:
             uses.extend(used)
         elif path.suffix.lower() == ".md":
             folders.append(_library_root(path))
+        elif path.suffix.lower() in (".yaml", ".yml", ".json"):
+            from .caselint import lint_case_file
+            findings.extend(lint_case_file(path))
         else:
-            raise AssemblerError("lint reads .docx templates, .md clauses or clause folders",
-                                 file=str(path))
+            raise AssemblerError("lint reads .docx templates, .md clauses, clause folders or "
+                                 "case files (.yaml, .json)", file=str(path))
     if folders:
         library = ClauseLibrary([*folders, bundled_clauses()])
         found, used = lint_clauses(library)

@@ -91,7 +91,21 @@ def render(case_file: Path, output: Path | None, overrides: tuple[str, ...],
            template: Path | None, sealed: bool, force: bool, allow: tuple[str, ...],
            pdf: bool, pdf_a: bool, soffice: Path | None, strict: bool,
            straight_quotes: bool, as_json: bool) -> None:
-    """Render CASE_FILE to a Word order (the public version unless --sealed)."""
+    """Render CASE_FILE to a Word order (the public version unless --sealed).
+
+    A case file that still holds [[markers]] (as `assembler new` writes it) renders as a
+    draft, each marker highlighted where its value goes; --strict refuses it.
+
+    \b
+    Examples:
+      assembler render case.yaml --pdf
+      assembler render fixtures/cases/malibu-media-v-doe.yaml --set ruling.outcome=granted
+    """
+    from .skeleton import draft_fields
+    if todo := draft_fields(case_file):
+        _render_draft(case_file, output, todo, force=force, pdf=pdf or pdf_a, soffice=soffice,
+                      strict=strict or sealed or bool(overrides))
+        return
     from .checks import Finding
     from .engine import Engine
     from .workflow import render_case
@@ -126,6 +140,25 @@ def render(case_file: Path, output: Path | None, overrides: tuple[str, ...],
                    err=True)
     if report.pdf is not None:
         click.echo(f"wrote {report.pdf}{' (PDF/A-2b)' if pdf_a else ''}")
+
+
+def _render_draft(case_file: Path, output: Path | None, todo: list[str], *, force: bool,
+                  pdf: bool, soffice: Path | None, strict: bool) -> None:
+    from .errors import CaseFileError
+    from .skeleton import render_draft
+
+    shown = ", ".join(todo[:6]) + (f" and {len(todo) - 6} more" if len(todo) > 6 else "")
+    if strict:
+        raise CaseFileError(f"{len(todo)} field{'s' * (len(todo) != 1)} still hold a [[marker]] "
+                            f"({shown}); fill them in (without --strict, --sealed or --set, "
+                            "render writes a marked draft)", file=str(case_file))
+    target, result = render_draft(case_file, output, force=force, pdf=pdf, soffice=soffice)
+    click.echo(f"warning: {case_file}: a draft: {len(todo)} field{'s' * (len(todo) != 1)} "
+               f"still hold a [[marker]] ({shown}); the order shows each, highlighted",
+               err=True)
+    click.echo(f"wrote {target} (DRAFT)")
+    if result.pdf:
+        click.echo(f"wrote {result.pdf} (DRAFT)")
 
 
 @main.command()
@@ -244,6 +277,44 @@ def clauses(chambers: Path | None, as_json: bool) -> None:
                    f"outcomes: {', '.join(r['outcomes'])}")
 
 
+def _motion_kinds() -> list[str]:
+    from .skeleton import motion_kinds
+    return motion_kinds()
+
+
+@main.command()
+@click.option("--court", required=True, help="The court: a courts-db id (`assembler courts` "
+              "finds it) or its citation form, e.g. ilnd or \"N.D. Ill.\".")
+@click.option("--motion", "kind", required=True, metavar="KIND",
+              help="The motion kind: " + ", ".join(_motion_kinds()) + ".")
+@click.option("--outcome", required=True,
+              help="The ruling: granted, denied, denied_without_prejudice, granted_in_part or "
+                   "moot (as the motion kind allows).")
+@click.option("-o", "--output", type=click.Path(path_type=Path), default=Path("case.yaml"),
+              show_default=True, help="The case file to write.")
+@click.option("--force", is_flag=True, help="Overwrite an existing case file.")
+@reports_errors
+def new(court: str, kind: str, outcome: str, output: Path, force: bool) -> None:
+    """Write a commented case file with every field this court, motion and outcome need.
+
+    Each field has a one-line explanation; what only you can give is a [[marker]], and the
+    file renders as it stands (`assembler render` marks what is still missing). The JSON
+    Schema it names on its first line is written beside it when missing.
+
+    \b
+    Examples:
+      assembler new --court ilnd --motion dismiss --outcome granted_in_part -o case.yaml
+      assembler new --court "D. Conn." --motion default_judgment --outcome granted
+    """
+    from .skeleton import check_combination, write_skeleton
+
+    combo, note = check_combination(court, kind, outcome)
+    if note:
+        click.echo(f"note: {note}", err=True)
+    for path in write_skeleton(combo, output, force=force):
+        click.echo(f"wrote {path}")
+
+
 @main.command()
 @click.argument("query", nargs=-1)
 @click.option("--json", "as_json", is_flag=True, help="Print JSON instead of a table.")
@@ -294,16 +365,26 @@ def check(target: Path, case_file: Path | None, fix: bool, dry_run: bool,
     Reports Fed. R. Civ. P. 5.2 findings (Social Security and taxpayer numbers, full dates of
     birth, financial-account numbers, minors' names), sealed names in public text, metadata a
     template author left behind, and, for a case file, citations (short forms, Id., pin
-    cites, conflicting volumes, unknown reporters, case names not in italics). Exit status 1
-    when any finding is an error; warnings do not change it.
+    cites, conflicting volumes, unknown reporters, case names not in italics). A case file
+    that still holds [[markers]] is not ready: each is an error. Exit status 1 when any
+    finding is an error; warnings do not change it.
+
+    \b
+    Examples:
+      assembler check case.yaml
+      assembler check 3-18-cv-01369-order.docx --case case.yaml
     """
     from .checks import check_case_file, check_docx, check_pdf
     from .errors import CaseFileError
+    from .summary import tally
 
     if not target.exists():
         raise CaseFileError("no such file", file=str(target))
     suffix = target.suffix.lower()
-    if suffix in (".yaml", ".yml", ".json"):
+    from .skeleton import draft_fields, draft_findings
+    if suffix in (".yaml", ".yml", ".json") and draft_fields(target):
+        findings = draft_findings(target)
+    elif suffix in (".yaml", ".yml", ".json"):
         from .cites import check_case_citations
 
         if fix:
@@ -321,11 +402,8 @@ def check(target: Path, case_file: Path | None, fix: bool, dry_run: bool,
     findings_out = _finding_printer(as_json)
     for finding in findings:
         findings_out(finding)
-    errors = sum(f.level == "error" for f in findings)
-    warnings = len(findings) - errors
-    click.echo(f"{errors} error{'s' * (errors != 1)}, {warnings} warning{'s' * (warnings != 1)}",
-               err=True)
-    if errors:
+    click.echo(tally(findings, str(target)), err=True)
+    if any(f.level == "error" for f in findings):
         sys.exit(1)
 
 
@@ -405,24 +483,28 @@ def preview(target: Path | None, data: Path | None, output: Path | None, pdf: bo
 @json_option
 @reports_errors
 def lint(paths: tuple[Path, ...], as_json: bool) -> None:
-    """Lint order templates (.docx) and clauses (.md files or folders).
+    """Lint order templates (.docx), clauses (.md files or folders) and case files.
 
     Finds Jinja syntax errors, tags Word split or mangled, misused {%p %} tags, variables
     the case file does not give (body, headers, footers and footnotes alike), unknown
     clause ids, clause front matter that does not match the body, and case-file fields
-    nothing reads. With no PATHS: the bundled template and clause library. Exit 1 on errors.
+    nothing reads. A case file is linted for what would stop it rendering ([[markers]] are
+    allowed). With no PATHS: the bundled template and clause library. Exit 1 on errors.
+
+    \b
+    Examples:
+      assembler lint
+      assembler lint my-clauses/ case.yaml
     """
     from .authoring import lint as run_lint
+    from .summary import lint_scope, tally
 
     findings = run_lint(list(paths))
     findings_out = _finding_printer(as_json)
     for finding in findings:
         findings_out(finding)
-    errors = sum(f.level == "error" for f in findings)
-    click.echo(f"{errors} error{'s' * (errors != 1)}, {len(findings) - errors} warning"
-               f"{'s' * (len(findings) - errors != 1)}"
-               f"{' (clean)' if not findings else ''}", err=True)
-    if errors:
+    click.echo(tally(findings, lint_scope(list(paths))), err=True)
+    if any(f.level == "error" for f in findings):
         sys.exit(1)
 
 

@@ -393,3 +393,18 @@ def _attach_footnote(sections: dict[str, str], label: str, text: str) -> dict[st
 
 def library_for(chambers: Chambers) -> ClauseLibrary:
     return ClauseLibrary([*chambers.clause_folders, bundled_clauses()])
+
+
+def default_clause_ids(library: ClauseLibrary, kind: str, outcome: str) -> list[str]:
+    """The clauses the library writes an order on this motion and outcome with, when the
+    case file writes no section itself (attachments included)."""
+    from types import SimpleNamespace
+
+    case: Any = SimpleNamespace(motion=SimpleNamespace(kind=kind),
+                                ruling=SimpleNamespace(outcome=outcome))
+    writer = OrderWriter(library)
+    conclusion_id = conclusion_clause_id(case)
+    ids = [block.clause for name in ("introduction", "background", "discussion", "conclusion")
+           for block in writer._default_section(case, name, conclusion_id)]
+    ids += [a for a in _attachments(case) if a in library]
+    return list(dict.fromkeys(ids))

@@ -25,6 +25,9 @@ from .rawdata import LocatedData, apply_override, read_data_file
 from .resources import bundled_templates, default_template
 
 _MARKER = re.compile(r"\[\[([A-Za-z0-9_.]+)\]\]")
+# Stand-in dates are in 1901, so a date of 1901 in the order was counted from one.
+_DERIVED_DATE = re.compile(r"\b(?:January|February|March|April|May|June|July|August|"
+                           r"September|October|November|December) \d{1,2}, 1901\b")
 
 
 @dataclass
@@ -81,6 +84,10 @@ def lenient_case(path: Path | None) -> tuple[Case, list[str], dict[str, str], Pa
                     fixed = True
                 elif dotted in missing:
                     fixed |= _retype(data, where, dotted, kind, error, stand_ins, attempt)
+                elif isinstance(error.get("input"), str) and _MARKER.fullmatch(error["input"]):
+                    # A marker `assembler new` wrote where a number, date or address goes.
+                    missing.append(dotted)
+                    fixed |= _retype(data, where, dotted, kind, error, stand_ins, attempt)
                 elif kind in ("model_type", "model_attributes_type") and error["input"] is None:
                     apply_override(data, where, {})  # an emptied mapping: its fields go missing
                     fixed = True
@@ -123,6 +130,9 @@ def _retype(data: dict, where: tuple, dotted: str, kind: str, error: dict,
     if kind.startswith("int") or kind in ("greater_than", "decimal_parsing"):
         value = str(987600 + number)
         stand_ins[value] = dotted
+        if kind == "decimal_parsing":  # an amount prints as money
+            from .environment import money
+            stand_ins[money(int(value))] = dotted
     elif kind.startswith("date"):
         day = date(1901, 1, 1) + timedelta(days=number)
         from .deadlines import long_date, ordinal
@@ -133,6 +143,9 @@ def _retype(data: dict, where: tuple, dotted: str, kind: str, error: dict,
         value = re.findall(r"'([^']+)'", str(error.get("ctx", {}).get("expected", "")))[0]
     elif kind.startswith("bool"):
         value = "false"
+    elif kind == "value_error" and dotted.endswith("ip_address"):
+        value = f"198.51.100.{200 + number % 50}"  # RFC 5737: never a real subscriber
+        stand_ins[value] = dotted
     elif kind in ("list_type",):
         value = []
     elif kind in ("model_type", "model_attributes_type", "dict_type"):
@@ -149,6 +162,8 @@ def _mark(xml: str, stand_ins: dict[str, str]) -> str:
         text = match.group(2)
         for value, dotted in stand_ins.items():
             text = text.replace(value, f"[[{dotted}]]")
+        if "signed.date" in stand_ins.values():  # a deadline counted from the stand-in date
+            text = _DERIVED_DATE.sub("[[a date counted from signed.date]]", text)
         text = _MARKER.sub(lambda m: f"[[{m.group(1).lower()}]]", text)
         return match.group(1) + text + match.group(3)
 

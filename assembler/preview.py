@@ -141,6 +141,8 @@ def _retype(data: dict, where: tuple, dotted: str, kind: str, error: dict,
         value = day.isoformat()
     elif kind == "literal_error":
         value = re.findall(r"'([^']+)'", str(error.get("ctx", {}).get("expected", "")))[0]
+    elif kind == "less_than_equal":  # the stand-in number is above the field's maximum
+        value = str(int(error.get("ctx", {}).get("le", 1)) - number % 100)
     elif kind.startswith("bool"):
         value = "false"
     elif kind == "value_error" and dotted.endswith("ip_address"):

@@ -140,7 +140,7 @@ def test_lint_reports_what_render_refuses_word_comments_and_tracked_changes(tmp_
         lines = result.output.splitlines()
         assert "error:" in lines[0] and "[template-refused]" in lines[0]
         assert ("comments" if name == "comment" else "tracked changes") in lines[0]
-        assert lines[-1] == "1 error, 0 warnings"
+        assert lines[-1] == "1 error, 0 warnings in 1 template"
         from conftest import SEED
         out = tmp_path / f"{name}-order.docx"
         refused = CliRunner().invoke(main, ["render", str(SEED), "--template", str(path),

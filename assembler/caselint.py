@@ -10,7 +10,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from .checks import Finding
-from .errors import AssemblerError
+from .errors import AssemblerError, Location
 
 
 def lint_case_file(path: Path) -> list[Finding]:
@@ -32,6 +32,6 @@ def lint_case_file(path: Path) -> list[Finding]:
             from .case import locate
             located = read_data_file(path)
             locate(exc, located)
-        where = exc.located() or str(path)
+        where = exc.location if exc.located() else Location(file=str(path))
         return [Finding("error", "case-file", where, exc.message)]
     return []

@@ -372,6 +372,7 @@ def draft_fields(case_file: Path) -> list[str]:
 def draft_findings(case_file: Path) -> list[Any]:
     """A pre-filing finding for each field still holding a marker, with its line."""
     from .checks import Finding
+    from .errors import Location
     from .rawdata import read_data_file
 
     located = read_data_file(case_file)
@@ -379,7 +380,8 @@ def draft_findings(case_file: Path) -> list[Any]:
     for field in placeholders(located):
         path = tuple(int(p) if p.isdigit() else p for p in field.split("."))
         line = located.line_of(path)
-        found.append(Finding("error", "to-fill", f"{case_file}:{line}: {field}",
+        found.append(Finding("error", "to-fill",
+                             Location(file=str(case_file), line=line or None, field=field),
                              "still a [[marker]]: give the case's own value"))
     return found
 

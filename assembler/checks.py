@@ -425,13 +425,19 @@ def _reader_text(xml: str) -> str:
 _MARKUP_STRINGS = re.compile(r"""="([^"]*)"|='([^']*)'|<!--(.*?)-->|<\?(.*?)\?>""", re.S)
 
 
+# Attribute values that are the format's own vocabulary (namespaces, relationship types,
+# content types), never text of an order: "Main", "Core" or "Package" there is no party.
+_VOCABULARY = re.compile(r"(?:https?://(?:schemas\.|purl\.org/|www\.w3\.org/)|urn:schemas-"
+                         r"|application/vnd\.|application/xml$|image/)")
+
+
 def _xml_views(xml: str) -> Iterator[tuple[str, bool]]:
     """The texts of an XML part, each with whether camel-case joins are words there."""
     yield _reader_text(xml), True  # a name split across runs is whole here
     # The markup's own strings: attribute values (relationship targets, property names,
     # alternative text), comments and processing instructions; tag names are not text.
-    yield html.unescape("\n".join("".join(groups)
-                                   for groups in _MARKUP_STRINGS.findall(xml))), False
+    strings = ("".join(groups) for groups in _MARKUP_STRINGS.findall(xml))
+    yield html.unescape("\n".join(s for s in strings if not _VOCABULARY.match(s))), False
 
 
 def _finding(where: str, term: SealedTerm, message: str | None = None) -> Finding:
@@ -729,12 +735,21 @@ def check_docx(path: Path, case: Case | None = None) -> list[Finding]:
 
     import zipfile
 
+    from .docx.package import PackageTooLarge
+    from .docx.template import check_intake
+    from .errors import TemplateError
+
     try:
-        parts = read_package(path).parts
-    except (zipfile.BadZipFile, zipfile.LargeZipFile, EOFError) as exc:
+        package = read_package(path)
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, EOFError, PackageTooLarge) as exc:
         raise DocumentError(f"not a Word document (.docx is a zip package): {exc}",
                             file=str(path)) from None
+    parts = package.parts
     found = metadata_findings(parts)
+    try:  # what render would refuse in a template: macros, external links, hidden text
+        check_intake(package, path.name)
+    except TemplateError as exc:
+        found.append(Finding("error", "risky-part", exc.file or path.name, exc.message))
     found.extend(package_privacy_findings(parts))
     if case is not None:
         for terms in (sealed_terms(case), minor_terms(case)):

@@ -66,12 +66,33 @@ class Package:
         return Package(dict(self.parts))
 
 
+MAX_PART_BYTES = 64 << 20      # one entry, inflated (a template's largest is its pictures)
+MAX_PACKAGE_BYTES = 256 << 20  # every entry together, inflated
+
+
+class PackageTooLarge(ValueError):
+    """A zip entry inflates beyond the limits (a zip bomb, or not a Word document)."""
+
+
 def read_package(source: Path | bytes) -> Package:
-    """Read every entry of a .docx."""
+    """Read every entry of a .docx, none inflated past MAX_PART_BYTES (whatever its header
+    claims) and all together at most MAX_PACKAGE_BYTES."""
     data = source if isinstance(source, bytes) else Path(source).read_bytes()
+    parts: dict[str, bytes] = {}
+    total = 0
     with zipfile.ZipFile(io.BytesIO(data)) as archive:
-        return Package({info.filename: archive.read(info) for info in archive.infolist()
-                        if not info.is_dir()})
+        for info in archive.infolist():
+            if info.is_dir():
+                continue
+            with archive.open(info) as member:
+                content = member.read(MAX_PART_BYTES + 1)
+            total += len(content)
+            if len(content) > MAX_PART_BYTES or total > MAX_PACKAGE_BYTES:
+                raise PackageTooLarge(f"{info.filename}: inflates to more than "
+                                      f"{MAX_PART_BYTES >> 20} MiB (a part) or "
+                                      f"{MAX_PACKAGE_BYTES >> 20} MiB (the package)")
+            parts[info.filename] = content
+    return Package(parts)
 
 
 def write_package(package: Package, cache: dict[str, Compressed] | None = None,

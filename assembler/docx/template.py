@@ -8,6 +8,7 @@ environment for every part, real footnotes, clean metadata and a reproducible zi
 from __future__ import annotations
 
 import hashlib
+import html
 import re
 import zlib
 from dataclasses import dataclass, field
@@ -21,8 +22,8 @@ from .. import cache
 from ..environment import render_limited, template_line, undefined_message
 from ..errors import TemplateError
 from . import numbering
-from .package import (Compressed, Package, compress, compress_head, read_package,
-                      write_package)
+from .package import (Compressed, Package, PackageTooLarge, compress, compress_head,
+                      read_package, write_package)
 from .text import visible_text, xml_escape as escape
 
 if TYPE_CHECKING:
@@ -48,7 +49,8 @@ RENDERED = re.compile(r"^word/(document|header\d*|footer\d*|footnotes|endnotes)\
 _FOOTNOTE_REF = re.compile(r'<w:footnoteReference w:id="(asm:\d+|-?\d+)"\s*/>')
 _FOOTNOTE = re.compile(r'<w:footnote\b[^>]*?w:id="(-?\d+)"[^>]*>.*?</w:footnote>', re.DOTALL)
 _TRACKED = re.compile(r"<w:(ins|del|moveFrom|moveTo|rPrChange|pPrChange)[ >]")
-_HIDDEN = re.compile(r"<w:vanish\s*/>|<w:vanish\s+w:val=\"(true|1|on)\"")
+_HIDDEN = re.compile(r"<w:(vanish|specVanish|webHidden)\s*/>"
+                     r"|<w:(vanish|specVanish|webHidden)\s+w:val=\"(true|1|on)\"")
 _AUTHOR_IDS = re.compile(r'\s(?:w:rsid\w*|w14:paraId|w14:textId)="[0-9A-Fa-f]+"')
 _TAB_IN_TEXT = re.compile(r"<w:t(?:\s[^>]*)?>([^<]*\t[^<]*)</w:t>")
 _DOC_IDS = re.compile(rb'(<w1[45]:docId w1([45]):val=")[^"]*("\s*/>)')
@@ -252,6 +254,8 @@ def _prepared(raw: bytes, path: str, name: str) -> tuple[dict[str, bytes], dict[
         return stored
     try:
         package = read_package(raw)
+    except PackageTooLarge as exc:
+        raise TemplateError(str(exc), file=path) from None
     except Exception:  # zipfile raises several types for a file that is not a .docx
         raise TemplateError("not a .docx file (not a valid zip package)", file=path) from None
     if "word/document.xml" not in package.parts:
@@ -274,6 +278,7 @@ def check_intake(package: Package, path: str) -> None:
     """What makes a template unusable (raised as a TemplateError): a part missing or broken,
     tracked changes, comments or hidden text. Render and lint both ask this."""
     _check_package_parts(package, path)
+    _refuse_risky_parts(package, Path(path).name)
     _refuse_hidden_content(package, Path(path).name)
 
 
@@ -301,6 +306,88 @@ def _check_package_parts(package: Package, path: str) -> None:
         except etree.XMLSyntaxError as exc:
             raise TemplateError(f"{part}: not well-formed XML ({exc.msg}; save the template "
                                 "again in Word)", file=path) from None
+
+
+# What a template must not carry into every order made from it, by relationship type.
+_RISKY_RELATIONSHIPS = {
+    "attachedTemplate": "an attached template (Word fetches it when the order is opened)",
+    "aFChunk": "an altChunk (foreign content, such as HTML, that Word imports)",
+    "vbaProject": "macros (a VBA project)",
+    "oleObject": "an embedded OLE object",
+    "control": "an ActiveX control",
+    "glossaryDocument": "a glossary (building blocks)",
+    "package": "an embedded package",
+}
+_RISKY_PARTS = (
+    (re.compile(r"(^|/)vbaProject\.bin$|(^|/)vbaData\.xml$", re.I), "macros (a VBA project)"),
+    (re.compile(r"^word/activeX/", re.I), "an ActiveX control"),
+    (re.compile(r"^word/embeddings/", re.I), "an embedded object"),
+    (re.compile(r"^word/glossary/", re.I), "a glossary (building blocks)"),
+)
+_RELATIONSHIP = re.compile(r"<Relationship\b[^>]*>")
+_ATTRIBUTE = re.compile(r"""(\w+)\s*=\s*(?:"([^"]*)"|'([^']*)')""")
+_SAFE_TAG = re.compile(r"\{[{%](?:(?!\}\}|%\}).)*\|\s*safe\b", re.S)
+
+
+def _refuse_risky_parts(package: Package, name: str) -> None:
+    """External relationships, attached templates, macros, altChunk, ActiveX and OLE, a
+    glossary, entry names that climb out of the package, DOCTYPEs, and `|safe` (which would
+    turn a value into markup): each is refused, naming the part and the reason."""
+    for part, data in package.parts.items():
+        where = f"{name}:{part}"
+        if (part.startswith(("/", "\\")) or "\\" in part or ":" in part
+                or ".." in part.split("/")):
+            raise TemplateError("the package has an entry whose name leaves the package "
+                                "(absolute, '..' or a drive); it cannot be a Word document",
+                                file=f"{name}:{part!r}")
+        for pattern, what in _RISKY_PARTS:
+            if pattern.search(part):
+                raise TemplateError(f"the template carries {what}; remove it and save the "
+                                    "template as a plain .docx", file=where)
+        if not part.endswith((".xml", ".rels")):
+            continue
+        xml = data.decode("utf-8", "replace")
+        if "<!DOCTYPE" in xml or "<!ENTITY" in xml:
+            raise TemplateError("the part has a DOCTYPE (entities a reader may resolve); save "
+                                "the template again in Word", file=where)
+        if part.endswith(".rels"):
+            _refuse_risky_relationships(xml, where, part == "word/_rels/settings.xml.rels")
+        elif RENDERED.match(part):
+            if "<w:altChunk" in xml:
+                raise TemplateError(f"the template carries {_RISKY_RELATIONSHIPS['aFChunk']}",
+                                    file=where)
+            if "<w:object" in xml or "<o:OLEObject" in xml:
+                raise TemplateError("the template carries an embedded OLE object", file=where)
+            if _SAFE_TAG.search(visible_text(xml)):
+                raise TemplateError("a tag uses |safe, which would put a value into the order "
+                                    "as markup instead of text; remove it", file=where)
+
+
+_NETWORK = re.compile(r"^(?:[a-z][a-z0-9+.-]*://(?!/)|\\\\|//)", re.I)
+
+
+def _refuse_risky_relationships(xml: str, where: str, settings: bool) -> None:
+    for element in _RELATIONSHIP.findall(xml):
+        attributes = {m.group(1): m.group(2) if m.group(2) is not None else m.group(3)
+                      for m in _ATTRIBUTE.finditer(element)}
+        kind = attributes.get("Type", "").rsplit("/", 1)[-1]
+        target = html.unescape(attributes.get("Target", ""))
+        if settings and kind in ("attachedTemplate", "mailMergeSource"):
+            # Word names the template a document came from (Normal.dotm on the author's own
+            # disk) and a mail merge's data: both are left out of every order. One on another
+            # machine is fetched when the template is opened: refused.
+            if _NETWORK.search(target):
+                raise TemplateError(f"relationship {attributes.get('Id', '?')} ({kind}) points at "
+                                    "another machine, which Word would contact when the "
+                                    "template is opened; detach it", file=where)
+            continue
+        if kind in _RISKY_RELATIONSHIPS:
+            raise TemplateError(f"the template carries {_RISKY_RELATIONSHIPS[kind]} "
+                                f"(relationship {attributes.get('Id', '?')})", file=where)
+        if attributes.get("TargetMode", "").lower() == "external" and kind != "hyperlink":
+            raise TemplateError(f"relationship {attributes.get('Id', '?')} ({kind or 'unknown'}"
+                                ") points outside the document, which Word would fetch when "
+                                "an order is opened; embed it instead", file=where)
 
 
 def _paragraph_at(source: str, lineno: int | None) -> str:

@@ -351,7 +351,8 @@ READ_BY_CODE = {"court", "chambers", "plaintiffs", "defendants", "sealing", "mot
                 "motion.relief", "motion.movant", "ruling.outcome", "ruling.renewal_days",
                 "ruling.with_prejudice", "ruling.granted", "ruling.denied", "signed.date",
                 "introduction", "background", "discussion", "conclusion", "referral",
-                "judge_initials", "judge"}
+                "judge_initials", "judge", "style", "title", "document", "publication",
+                "division", "regarding", "roles", "sections"}
 
 
 def unused_case_keys(uses: list[Use]) -> list[str]:

@@ -525,8 +525,10 @@ def run_batch(options: BatchOptions,
     if rows.warning:
         summary.warnings.append(rows.warning)
     global _SETUP
-    # The template is compiled once, here; forked workers inherit it with the rest.
-    _SETUP = _Setup(options, compile_template(options.template), base, _case_dir(options))
+    # A --template is compiled once, here; forked workers inherit it with the rest. Without
+    # one, each row's court style gives its template (compiled once per process and style).
+    _SETUP = _Setup(options, compile_template(options.template) if options.template else None,
+                    base, _case_dir(options))
     manifest_path = options.out_dir / MANIFEST
     lock = None
     earlier: dict[int, RowResult] = {}

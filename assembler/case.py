@@ -158,7 +158,7 @@ class Referral(Model):
 
 
 class Signed(Model):
-    place: Name
+    place: Name | None = None   # the style decides whether its date block prints it
     date: CalendarDate
 
 
@@ -176,12 +176,36 @@ ProseBlock = Union[ProseText, ProseClause]
 Prose = Union[Text, list[ProseBlock]]
 
 
+DocumentKind = Literal["order", "opinion", "memorandum_and_order", "report_and_recommendation"]
+
+
+class Section(Model):
+    """One section in the court's own order: an optional heading and Markdown or blocks."""
+
+    heading: Text | None = None
+    text: Text | None = None
+    blocks: list[ProseBlock] | None = None
+
+    @model_validator(mode="after")
+    def _text_or_blocks(self) -> "Section":
+        if self.text is not None and self.blocks is not None:
+            raise ValueError("give either text or blocks, not both")
+        return self
+
+
+class Roles(Model):
+    """Each side's role word in the caption (made plural for several parties or "et al.")."""
+
+    plaintiffs: Name | None = None
+    defendants: Name | None = None
+
+
 class Case(Model):
     """Everything an order needs: who, which motion, the ruling, and the judge's prose."""
 
     court: Name
     case_number: Name
-    judge_initials: Text | None = None
+    judge_initials: Text | list[Name] | None = None
     judge: Judge
     plaintiffs: list[Party] = Field(min_length=1)
     defendants: list[Party] = Field(min_length=1)
@@ -196,6 +220,24 @@ class Case(Model):
     background: Prose | None = None
     discussion: Prose | None = None
     conclusion: Prose | None = None
+    # The order's shape (court styles, README "Court styles").
+    style: Name | None = None
+    title: Name | None = None
+    document: DocumentKind = "order"
+    publication: Name | None = None
+    division: Name | None = None
+    regarding: list[Count] = []
+    roles: Roles | None = None
+    sections: list[Section] | None = None
+
+    @model_validator(mode="after")
+    def _sections_or_named_sections(self) -> "Case":
+        if self.sections is not None:
+            named = [n for n in ("introduction", "background", "discussion", "conclusion")
+                     if getattr(self, n) is not None]
+            if named:
+                raise ValueError(f"give either sections or {', '.join(named)}, not both")
+        return self
 
     @field_validator("court")
     @classmethod

@@ -86,11 +86,18 @@ def main() -> None:
               help="Keep straight quotes and apostrophes as typed (by default the prose's "
                    "become typographic: “ ” ‘ ’).")
 @json_option
+@click.option("--styles", "style_folders", multiple=True,
+              type=click.Path(path_type=Path, file_okay=False),
+              help="A folder of court styles (each a folder with style.yaml and "
+                   "template.docx), searched before the bundled ones. Repeatable.")
+@click.option("-v", "--verbose", is_flag=True,
+              help="Say which template, style and clause folders were used.")
 @reports_errors
 def render(case_file: Path, output: Path | None, overrides: tuple[str, ...],
            template: Path | None, sealed: bool, force: bool, allow: tuple[str, ...],
            pdf: bool, pdf_a: bool, soffice: Path | None, strict: bool,
-           straight_quotes: bool, as_json: bool) -> None:
+           straight_quotes: bool, as_json: bool, style_folders: tuple[Path, ...],
+           verbose: bool) -> None:
     """Render CASE_FILE to a Word order (the public version unless --sealed).
 
     A case file that still holds [[markers]] (as `assembler new` writes it) renders as a
@@ -125,14 +132,18 @@ def render(case_file: Path, output: Path | None, overrides: tuple[str, ...],
     report = render_case(case_file, output, overrides=overrides, template=template,
                          sealed=sealed, allow=allow, strict=strict, force=force, pdf=pdf,
                          pdf_a=pdf_a, soffice=soffice, straight_quotes=straight_quotes,
-                         engine=Engine(), on_finding=show,
+                         engine=Engine(), on_finding=show, style_folders=style_folders,
                          on_note=lambda note: click.echo(f"note: {note}", err=True))
     if as_json:
         click.echo(_json_line({"level": "info", "docx": str(report.docx), "title": report.title,
                                "sealed": sealed, "pdf": report.pdf,
-                               "clauses": report.clauses_used}))
+                               "clauses": report.clauses_used, "style": report.style}))
         return
     click.echo(f"wrote {report.docx} ({report.title}{', SEALED' if sealed else ''})")
+    if verbose:
+        click.echo(f"court style: {report.style}", err=True)
+        for what, path in report.used_files:
+            click.echo(f"{what}: {path}", err=True)
     errors = [f for f in report.findings if f.level == "error" and f.code not in allowed]
     if errors:
         click.echo(f"warning: the order was written despite {len(errors)} citation error"

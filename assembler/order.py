@@ -6,12 +6,10 @@ which the prose layer turns into Word paragraphs.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
-
-import yaml
 
 from .case import Case, Party, Prose, ProseClause, ProseText
 from .clauses import ClauseLibrary, MarkdownText
@@ -19,7 +17,11 @@ from .courts import find_court
 from .deadlines import add_days, long_date, ordinal
 from .errors import CaseFileError, ClauseError
 from .footnotes import gather as gather_footnotes
+from .rawdata import read_data_file
 from .resources import bundled_clauses
+from .caption import Side, shape
+from .prose import markdown_escape
+from .styles import DOCKET_STYLES, PROFILE_KEYS, Style, number_headings, registry_for
 
 MOTION_TITLES = {
     "default_judgment": "motion for default judgment",
@@ -40,49 +42,63 @@ RELIEF_NAMES = {
     "permanent_injunction": "a permanent injunction",
     "fees_and_costs": "attorney’s fees and costs",
 }
-DOCKET_STYLES = {"doc_hash": "Doc. #{}", "ecf": "ECF No. {}", "dkt": "Dkt. No. {}"}
 
 
 @dataclass(frozen=True)
 class Chambers:
     """A judge's or court's house style: docket citations, signature, own clause language."""
 
-    docket_style: str = "ecf"
+    docket_style: str | None = None       # None: the court style's
     clause_folders: tuple[Path, ...] = ()
     magistrate_referral: str | None = None
     straight_quotes: bool = False  # keep quotes as typed instead of typographic ones
+    style: str | None = None              # a style name chosen for every order of these chambers
+    style_folders: tuple[Path, ...] = ()  # the chambers' own styles (its styles/ folder)
+    style_settings: tuple[tuple[str, Any], ...] = ()   # style profile keys the chambers set
+    profile_path: str | None = None
 
     def cite(self, doc: int | str) -> str:
-        return DOCKET_STYLES[self.docket_style].format(doc)
+        return DOCKET_STYLES[self.docket_style or "ecf"].format(doc)
 
 
 def load_chambers(folder: Path | None) -> Chambers:
-    """Read `profile.yaml` and `clauses/` from a chambers folder (both optional)."""
+    """Read `profile.yaml`, `clauses/` and `styles/` from a chambers folder (all optional)."""
     if folder is None:
         return Chambers()
     if not folder.is_dir():
         raise CaseFileError("chambers folder not found", file=str(folder), field="chambers")
     profile: dict[str, Any] = {}
     profile_path = folder / "profile.yaml"
+    located = None
     if profile_path.exists():
-        try:
-            profile = yaml.safe_load(profile_path.read_text(encoding="utf-8")) or {}
-        except yaml.YAMLError as exc:
-            raise CaseFileError(f"YAML syntax error: {exc}", file=str(profile_path)) from None
-    unknown = set(profile) - {"docket_style", "straight_quotes"}
+        located = read_data_file(profile_path)
+        profile = located.data or {}
+    style_keys = PROFILE_KEYS - {"courts", "default", "extends", "template", "docket_style"}
+    unknown = set(profile) - {"docket_style", "style", "straight_quotes"} - style_keys
     if unknown:
-        raise CaseFileError("unknown key", file=str(profile_path), field=sorted(unknown)[0])
-    style = profile.get("docket_style", "ecf")
-    if style not in DOCKET_STYLES:
+        key = sorted(unknown)[0]
+        raise CaseFileError("unknown key", file=str(profile_path), field=key,
+                            line=located.line_of((key,)) if located else None)
+    style = profile.get("docket_style")
+    if style is not None and style not in DOCKET_STYLES:
         raise CaseFileError(f"'{style}' is not one of {', '.join(DOCKET_STYLES)}",
-                            file=str(profile_path), field="docket_style")
+                            file=str(profile_path), field="docket_style",
+                            line=located.line_of(("docket_style",)) if located else None)
     straight = profile.get("straight_quotes", False)
+    straight = {"true": True, "false": False}.get(str(straight).lower(), straight)
     if not isinstance(straight, bool):
         raise CaseFileError("must be true or false", file=str(profile_path),
-                            field="straight_quotes")
+                            field="straight_quotes",
+                            line=located.line_of(("straight_quotes",)) if located else None)
     clauses = folder / "clauses"
+    styles = folder / "styles"
     return Chambers(docket_style=style, straight_quotes=straight,
-                    clause_folders=(clauses,) if clauses.is_dir() else ())
+                    clause_folders=(clauses,) if clauses.is_dir() else (),
+                    style=profile.get("style"),
+                    style_folders=(styles,) if styles.is_dir() else (),
+                    style_settings=tuple(sorted((k, v) for k, v in profile.items()
+                                                if k in style_keys)),
+                    profile_path=str(profile_path))
 
 
 @dataclass
@@ -97,6 +113,8 @@ class OrderText:
     # Where each stretch of prose came from, in reading order: ("case", field path) or
     # ("clause", id), with its Markdown; checks use it to point at a case-file line.
     pieces: list[tuple[str, str, tuple, str]] = field(default_factory=list)
+    style: Style | None = None               # the court style the order was composed in
+    body_parts: list[tuple[str, str]] = field(default_factory=list)  # (section, Markdown)
 
 
 def display_name(party: Party, sealed: bool) -> str:
@@ -230,7 +248,8 @@ def build_context(case: Case, chambers: Chambers, sealed: bool) -> dict[str, Any
         "court": {"id": court.id, "name": court.name, "district": court.district,
                   "citation": court.citation},
         "case_number": case.case_number,
-        "judge_initials": case.judge_initials,
+        "judge_initials": (") (".join(case.judge_initials)  # "({{ judge_initials }})"
+                           if isinstance(case.judge_initials, list) else case.judge_initials),
         "judge": {"name": case.judge.name, "title": case.judge.title},
         "plaintiffs": plaintiffs, "defendants": defendants,
         "caption": {
@@ -273,8 +292,13 @@ class OrderWriter:
     def __init__(self, library: ClauseLibrary):
         self.library = library
 
-    def compose(self, case: Case, chambers: Chambers, *, sealed: bool = False) -> OrderText:
+    def compose(self, case: Case, chambers: Chambers, *, sealed: bool = False,
+                style: Style | None = None) -> OrderText:
+        style = style or style_for(case, chambers)
+        if chambers.docket_style is None:
+            chambers = replace(chambers, docket_style=style.profile.docket_style)
         context = build_context(case, chambers, sealed)
+        context.update(_style_values(case, style, sealed, context["title"]))
         used: dict[str, str] = {}
         calling: list[str] = []  # the clauses being rendered, outermost first
 
@@ -299,34 +323,55 @@ class OrderWriter:
 
         context["clause"] = clause
         conclusion_id = conclusion_clause_id(case)
-        if case.conclusion is None and conclusion_id not in self.library:
+        if (case.sections is None and case.conclusion is None
+                and conclusion_id not in self.library):
             raise ClauseError(
                 f"the outcome '{case.ruling.outcome}' is not available for a "
                 f"{case.motion.kind} motion (no clause {conclusion_id})", field="ruling.outcome")
         section_parts: dict[str, list[tuple[str, str]]] = {}
+        headings: dict[str, str | None] = {}
         pieces: list[tuple[str, str, tuple, str]] = []
-        for name in ("introduction", "background", "discussion", "conclusion"):
-            prose: Prose | None = getattr(case, name)
-            parts = self._section_pieces(prose, case, clause, name)
-            if not parts:
-                # Nothing written for this outcome: the library's clauses write the section.
-                defaults = self._default_section(case, name, conclusion_id)
-                parts = self._section_pieces(defaults, case, clause, name)
-            section_parts[name] = [(kind, text) for kind, _, text in parts]
-            pieces.extend((name, kind, origin, text) for kind, origin, text in parts)
+        if case.sections is not None:
+            # The court's own sections, in its order, and nothing else.
+            for index, section in enumerate(case.sections):
+                prose = section.text if section.text is not None else section.blocks
+                field = "text" if section.text is not None else "blocks"
+                name = f"sections.{index}"
+                parts = self._section_pieces(prose, case, clause, ("sections", index, field))
+                section_parts[name] = [(kind, text) for kind, _, text in parts]
+                headings[name] = section.heading
+                pieces.extend((name, kind, origin, text) for kind, origin, text in parts)
+        else:
+            for name in ("introduction", "background", "discussion", "conclusion"):
+                prose: Prose | None = getattr(case, name)
+                parts = self._section_pieces(prose, case, clause, name)
+                if not parts:
+                    # Nothing written for this outcome: the library's clauses write it.
+                    defaults = self._default_section(case, name, conclusion_id)
+                    parts = self._section_pieces(defaults, case, clause, name)
+                section_parts[name] = [(kind, text) for kind, _, text in parts]
+                headings[name] = None if name == "introduction" else name.upper()
+                pieces.extend((name, kind, origin, text) for kind, origin, text in parts)
         sections = gather_footnotes(section_parts)  # definitions beside their references
-        sections["referral"] = clause("referral/line") if case.referral else ""
         if case.sealing is not None:
             note = clause("sealing/footnote")
-            sections = _attach_footnote(sections, "sealing", note)
+            sections = _attach_footnote(sections, "sealing", note, order=list(headings))
             pieces.append(("footnote", "clause", ("sealing/footnote",), note))
+        body_parts = _body(sections, headings, style)
+        body = "\n\n".join(text for _, text in body_parts)
+        if case.sections is not None:  # a template laid out for the four named sections
+            sections = {"introduction": body, "background": "", "discussion": "",
+                        "conclusion": ""}
+        sections["body"] = body
+        sections["referral"] = clause("referral/line") if case.referral else ""
         attachments = []
         for attachment_id in _attachments(case):
             if attachment_id in self.library:
                 found = self.library.get(attachment_id)
                 attachments.append({"title": found.title, "body": clause(attachment_id)})
         return OrderText(title=context["title"], context=context, sections=sections,
-                         attachments=attachments, clauses_used=used, pieces=pieces)
+                         attachments=attachments, clauses_used=used, pieces=pieces,
+                         style=style, body_parts=body_parts)
 
     def _default_section(self, case: Case, name: str, conclusion_id: str) -> list[ProseClause]:
         kind = case.motion.kind.replace("_", "-")
@@ -344,18 +389,20 @@ class OrderWriter:
                                                                      case.ruling.outcome)]
 
     def _section_pieces(self, prose: Prose | None, case: Case, clause: Any,
-                        name: str) -> list[tuple[str, tuple, str]]:
+                        name: str | tuple) -> list[tuple[str, tuple, str]]:
         """(origin kind, origin, Markdown) for each block of a section this outcome keeps."""
         if prose is None:
             return []
+        root = name if isinstance(name, tuple) else (name,)
+        name = ".".join(str(p) for p in root)
         if isinstance(prose, str):
-            return [("case", (name,), prose.strip("\n"))] if prose.strip() else []
+            return [("case", root, prose.strip("\n"))] if prose.strip() else []
         pieces = []
         for index, block in enumerate(prose):
             if block.when is not None and case.ruling.outcome not in block.when:
                 continue
             if isinstance(block, ProseText):
-                pieces.append(("case", (name, index, "text"), block.text))
+                pieces.append(("case", (*root, index, "text"), block.text))
             else:
                 try:
                     pieces.append(("clause", (block.clause,), clause(block.clause)))
@@ -377,18 +424,68 @@ def _attachments(case: Case) -> list[str]:
     return []
 
 
-def _attach_footnote(sections: dict[str, str], label: str, text: str) -> dict[str, str]:
+def _attach_footnote(sections: dict[str, str], label: str, text: str,
+                     order: list[str] | None = None) -> dict[str, str]:
     """Define footnote `[^label]`; where no prose places it, it follows the first paragraph."""
     marker = f"[^{label}]"
     definition = f"\n\n[^{label}]: " + text.replace("\n", "\n    ")
-    order = ["introduction", "background", "discussion", "conclusion"]
+    order = order or ["introduction", "background", "discussion", "conclusion"]
     holder = next((s for s in order if marker in sections[s]), None)
     if holder is None:
-        holder = next((s for s in order if sections[s].strip()), "introduction")
+        holder = next((s for s in order if sections[s].strip()), order[0])
         first, _, rest = sections[holder].partition("\n\n")
         sections[holder] = first.rstrip() + marker + ("\n\n" + rest if rest else "")
     sections[holder] += definition
     return sections
+
+
+def _body(sections: dict[str, str], headings: dict[str, str | None],
+          style: Style) -> list[tuple[str, str]]:
+    """The body as (section, Markdown) in order: each section under its heading (level 1);
+    a section that ended up empty goes with its heading."""
+    counters = [0, 0, 0]
+    parts = []
+    for name, heading in headings.items():
+        if not sections[name].strip():
+            continue
+        text = ("# " + markdown_escape(heading) + "\n\n" if heading else "") + sections[name]
+        if style.profile.heading_numbering == "outline":
+            text = number_headings(text, counters)
+        parts.append((name, text))
+    return parts
+
+
+def _style_values(case: Case, style: Style, sealed: bool, motion_title: str) -> dict[str, Any]:
+    court = find_court(case.court)
+    assert court is not None
+    roles = case.roles
+
+    def side(parties: list[Party], role: str) -> Side:
+        return Side([display_name(p, sealed) for p in parties],
+                    [p.ip_address for p in parties], role)
+
+    values = shape(style.profile, court=court, case=case,
+                   plaintiffs=side(case.plaintiffs, (roles and roles.plaintiffs)
+                                   or style.profile.plaintiff_role),
+                   defendants=side(case.defendants, (roles and roles.defendants)
+                                   or style.profile.defendant_role),
+                   motion_title=motion_title, cite=lambda n: str(n))
+    values["style_name"] = style.name
+    return values
+
+
+def style_for(case: Case, chambers: Chambers, folders: tuple[Path, ...] = ()) -> Style:
+    """The case's court style: the case's `style:`, else the chambers profile's, else the one
+    that claims the court; with the chambers' settings on top."""
+    registry = registry_for(tuple(str(f) for f in (*folders, *chambers.style_folders)))
+    if case.style:
+        style = registry.get(case.style, field="style")
+    elif chambers.style:
+        style = registry.get(chambers.style, asked_in=chambers.profile_path, field="style")
+    else:
+        style = registry.for_court(case.court)
+    return style.with_settings(dict(chambers.style_settings),
+                               chambers.profile_path or "profile.yaml")
 
 
 def library_for(chambers: Chambers) -> ClauseLibrary:

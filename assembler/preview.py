@@ -71,6 +71,11 @@ def lenient_case(path: Path | None) -> tuple[Case, list[str], dict[str, str], Pa
     for attempt in range(200):
         try:
             case = Case.model_validate(data)
+            if case.signed.place is None and "signed.place" not in missing:
+                # Optional in the case file, but most styles' date blocks print it.
+                missing.append("signed.place")
+                apply_override(data, ("signed", "place"), "[[signed.place]]")
+                continue
             return case, missing, stand_ins, source
         except ValidationError as exc:
             fixed = False

@@ -75,6 +75,7 @@ class Styles:
     body: str = "BodyText"
     quote: str = "Quote"
     heading: str = "Heading3"
+    heading_levels: tuple[str, ...] = ()   # a style per Markdown heading level (court styles)
     list_item: str = "ListParagraph"
     footnote_text: str = "FootnoteText"
     footnote_reference: str = "FootnoteReference"
@@ -193,7 +194,7 @@ class _Converter:
         quote_depth = 0
         list_stack: list[_List] = []
         pending_number = ""
-        heading = False
+        heading = 0  # the level of the heading being read
         for token in tokens:
             kind = token.type
             if kind == "blockquote_open":
@@ -209,12 +210,14 @@ class _Converter:
                 pending_number = list_number_xml(current.key, current.kind, current.start_level,
                                                  current.start, current.level)
             elif kind == "heading_open":
-                heading = True
+                heading = int(token.tag[1:]) if token.tag[1:].isdigit() else 1
             elif kind == "heading_close":
                 heading = False
             elif kind == "inline":
                 if heading:
-                    style = self.styles.heading
+                    levels = self.styles.heading_levels
+                    style = (levels[min(heading, len(levels)) - 1] if levels
+                             else self.styles.heading)
                 elif quote_depth:
                     style = self.styles.quote
                 elif list_stack:

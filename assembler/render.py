@@ -21,9 +21,10 @@ from .environment import RenderLimitError, time_limit
 from .checks import (Finding, minor_terms, package_privacy_findings, scan_package, scan_texts,
                      sealed_terms)
 from .errors import CitationError, LeakError, PrivacyError, TemplateError
-from .order import Chambers, OrderText, OrderWriter
+from .order import Chambers, OrderText, OrderWriter, style_for
 from .output import write_atomic  # noqa: F401  (the library's name for it since 0.1)
-from .prose import FootnoteBook, markdown_to_ooxml
+from .prose import FootnoteBook, Styles, markdown_to_ooxml
+from .styles import Style, check_template
 from .rawdata import LocatedData
 
 
@@ -38,6 +39,8 @@ class RenderedOrder:
     output_name: str
     findings: list[Finding]                  # Rule 5.2 findings (those not blocking)
     citations: list[Finding] = field(default_factory=list)  # the cite-check's, when asked
+    style: str = ""                        # the court style's name
+    used_files: tuple[tuple[str, str], ...] = ()   # (what, path): template, style, clauses
 
 
 def compile_template(path: Path | None = None) -> CompiledTemplate:
@@ -88,8 +91,12 @@ def render_order(case: Case, *, case_dir: Path | None = None,
                  allow: tuple[str, ...] | list[str] = (),
                  clause_folders: tuple[Path, ...] = (), located: LocatedData | None = None,
                  strict: bool = False, on_finding: Callable[[Finding], None] | None = None,
-                 engine: Engine | None = None, straight_quotes: bool = False) -> RenderedOrder:
+                 engine: Engine | None = None, straight_quotes: bool = False,
+                 style_folders: tuple[Path, ...] = ()) -> RenderedOrder:
     """Render a validated case to a .docx (public version unless `sealed`).
+
+    The court style (the case's `style:`, the chambers', or the court's) gives the template
+    unless `template` is given; `style_folders` are searched for styles before the bundled ones.
 
     The order is composed once; given `located` (the case file as read, for lines), its prose
     and clauses are cite-checked as composed, each finding passed to `on_finding` as it is
@@ -100,13 +107,19 @@ def render_order(case: Case, *, case_dir: Path | None = None,
     says to keep them.
     """
     engine = engine or default_engine()
+    chambers, _ = engine.chambers_for(case, case_dir)
+    style = style_for(case, chambers, tuple(style_folders))
     if not isinstance(template, CompiledTemplate):  # compiling is not rendering: not timed
-        template = engine.template(template)
+        if template is None:  # the court style's template, checked once
+            template = engine.template(style.template)
+            _check_style_template(style, template)
+        else:
+            template = engine.template(template)
     try:
         with time_limit():
             return _render(case, case_dir, template, sealed, allow, clause_folders, located,
                            strict, on_finding or (lambda finding: None), engine,
-                           straight_quotes)
+                           straight_quotes, style)
     except RenderLimitError as exc:  # out of time or memory outside a template's own render
         raise TemplateError(str(exc)) from None
 
@@ -114,22 +127,30 @@ def render_order(case: Case, *, case_dir: Path | None = None,
 def _render(case: Case, case_dir: Path | None, template: Path | CompiledTemplate | None,
             sealed: bool, allow: tuple[str, ...] | list[str], clause_folders: tuple[Path, ...],
             located: LocatedData | None, strict: bool, on_finding: Callable[[Finding], None],
-            engine: Engine, straight_quotes: bool) -> RenderedOrder:
-    compiled = (template if isinstance(template, CompiledTemplate)
-                else engine.template(template))
+            engine: Engine, straight_quotes: bool, style: Style) -> RenderedOrder:
+    compiled = template
     chambers, library = engine.chambers_for(case, case_dir)
     if clause_folders:  # e.g. the folder of a clause being previewed, searched first
         library = ClauseLibrary([*clause_folders, *library.folders])
+    wanted = _sections_used(compiled)
+    prose_styles = Styles(heading_levels=tuple(style.profile.heading_styles))
     book = FootnoteBook()
     citations: list[Finding] = []
     with holding_values() as values:
-        text = OrderWriter(library).compose(case, chambers, sealed=sealed)
+        text = OrderWriter(library).compose(case, chambers, sealed=sealed, style=style)
         if located is not None:
             citations = _cite_check(text, values, located, strict, on_finding)
         smart = not (straight_quotes or chambers.straight_quotes)
         sections = {name: Markup(values.fill(markdown_to_ooxml(source, book, where=name,
+                                                               styles=prose_styles,
                                                                smart_quotes=smart)))
-                    if source.strip() else "" for name, source in text.sections.items()}
+                    if source.strip() and name in wanted and name != "body" else ""
+                    for name, source in text.sections.items()}
+        if "body" in wanted:  # each section converted on its own: errors name the section
+            sections["body"] = Markup("".join(
+                values.fill(markdown_to_ooxml(source, book, where=name, styles=prose_styles,
+                                              smart_quotes=smart))
+                for name, source in text.body_parts))
         sections["attachments"] = [
             {"title": values.fill_text(a["title"]),
              "body": Markup(values.fill(markdown_to_ooxml(a["body"], book, where="attachment",
@@ -160,9 +181,34 @@ def _render(case: Case, case_dir: Path | None, template: Path | CompiledTemplate
         more = f" (and {len(blocking) - 1} more)" if len(blocking) > 1 else ""
         raise PrivacyError(f"Rule 5.2: {first.message} in {first.where}{more}; nothing was "
                            "written", hint="allow", code=first.code)
+    used = (("template", str(compiled.path)),
+            *(("style", str(source)) for source in style.sources),
+            *(("clauses", str(folder)) for folder in library.folders))
     return RenderedOrder(title=text.title, document=document, data=document.to_bytes(),
                          clauses_used=text.clauses_used, output_name=name, findings=findings,
-                         citations=citations)
+                         citations=citations, style=style.name, used_files=used)
+
+
+def _sections_used(compiled: CompiledTemplate) -> frozenset[str]:
+    """The `sections.NAME` values a template prints (only those are converted)."""
+    found = getattr(compiled, "_sections_used", None)
+    if found is None:
+        names = set()
+        for source in compiled.sources.values():
+            names.update(re.findall(r"sections\.(\w+)", source))
+        found = frozenset(names)
+        compiled._sections_used = found  # type: ignore[attr-defined]
+    return found
+
+
+_CHECKED: set[tuple[str, str]] = set()
+
+
+def _check_style_template(style: Style, compiled: CompiledTemplate) -> None:
+    """Once per style and template version: the template prints what every order needs."""
+    if (style.name, compiled.sha256) not in _CHECKED:
+        check_template(style, compiled.sources)
+        _CHECKED.add((style.name, compiled.sha256))
 
 
 def _cite_check(text: OrderText, values: ValueTable, located: LocatedData, strict: bool,

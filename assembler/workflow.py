@@ -30,6 +30,8 @@ class RenderReport:
     findings: list[Finding] = field(default_factory=list)   # cite-check, then Rule 5.2
     clauses_used: dict[str, str] = field(default_factory=dict)  # clause id -> sha256
     notes: list[str] = field(default_factory=list)            # e.g. how the court was read
+    style: str = ""                                           # the court style's name
+    used_files: tuple[tuple[str, str], ...] = ()              # (template|style|clauses, path)
 
 
 def render_case(case_file: Path | str, output: Path | str | None = None, *,
@@ -38,6 +40,7 @@ def render_case(case_file: Path | str, output: Path | str | None = None, *,
                 strict: bool = False, force: bool = False, pdf: bool = False,
                 pdf_a: bool = False, soffice: Path | str | None = None,
                 straight_quotes: bool = False, engine: Engine | None = None,
+                style_folders: tuple[Path, ...] | list[Path] = (),
                 on_finding: Callable[[Finding], None] | None = None,
                 on_note: Callable[[str], None] | None = None) -> RenderReport:
     """Render the order a case file describes and write it; returns what was done.
@@ -59,7 +62,7 @@ def render_case(case_file: Path | str, output: Path | str | None = None, *,
         order = render_order(case, case_dir=case_file.parent, template=template,
                              sealed=sealed, allow=allow, located=located, strict=strict,
                              on_finding=on_finding, engine=engine,
-                             straight_quotes=straight_quotes)
+                             straight_quotes=straight_quotes, style_folders=tuple(style_folders))
     except AssemblerError as exc:
         locate(exc, located)  # a prose or clause problem: point at the case file's line
         raise
@@ -81,7 +84,8 @@ def render_case(case_file: Path | str, output: Path | str | None = None, *,
             on_finding(finding)
     report = RenderReport(docx=target, title=order.title, sealed=sealed,
                           findings=[*order.citations, *order.findings],
-                          clauses_used=dict(order.clauses_used), notes=notes)
+                          clauses_used=dict(order.clauses_used), notes=notes,
+                          style=order.style, used_files=order.used_files)
     if converter is not None:
         with converter:
             (result,) = converter.convert([target], force=True)

@@ -59,7 +59,11 @@ def test_every_motion_and_outcome_renders_a_complete_order(name, outcome):
     verdict = {"granted": "is GRANTED", "denied": "is DENIED",
                "denied_without_prejudice": "DENIED without prejudice",
                "granted_in_part": "GRANTED", "moot": "DENIED as moot"}[outcome]
-    conclusion = text[text.index("CONCLUSION"):text.index("It is so ordered.")]
+    # The closing is the court style's ("It is so ordered." in D. Conn., "IT IS SO ORDERED."
+    # in N.D. Cal., "SO ORDERED." in S.D.N.Y.).
+    closing = next(c for c in ("It is so ordered.", "IT IS SO ORDERED.", "SO ORDERED.")
+                   if c in text)
+    conclusion = text[text.index("CONCLUSION"):text.index(closing)]
     assert verdict in conclusion
     assert "{{" not in text and "{%" not in text
 
@@ -114,7 +118,11 @@ def test_magistrate_referral_caption_ip_and_attached_notice():
     paragraphs = [p for p in body_paragraphs(order.data) if p.text.strip()]
     texts = [p.text for p in paragraphs]
     assert "JOHN DOE, subscriber assigned IP address 203.0.113.57," in texts
-    assert texts[texts.index(order.title) + 1].startswith(
+    after = texts[texts.index(order.title) + 1:]
+    # The S.D.N.Y. style's opening line ("ORLA P. WRENFIELD, United States Magistrate
+    # Judge:") comes first; the referral line follows it.
+    assert after[0] == "ORLA P. WRENFIELD, United States Magistrate Judge:"
+    assert after[1].startswith(
         "United States District Judge Tobias Merriweather referred this motion to the "
         "undersigned (ECF No. 9).")
     signature = texts.index("United States Magistrate Judge")

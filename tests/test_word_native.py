@@ -287,7 +287,7 @@ def test_every_property_is_within_office_limits(case_file):
     props = dict(re.findall(r'name="([^"]+)"><vt:lpwstr>([^<]*)</vt:lpwstr>', custom))
     pieces = [props[k] for k in sorted(props, key=lambda k: (len(k), k))
               if k == "assembler.clauses" or k.startswith("assembler.clauses.")]
-    clauses = "; ".join(pieces).split("; ")
+    clauses = [c for c in "; ".join(pieces).split("; ") if c]  # none when the case wrote all
     assert all(re.fullmatch(r"[\w/-]+ sha256:[0-9a-f]{64}", c) for c in clauses)
     assert docx.Document(__import__("io").BytesIO(data)).core_properties.title
 

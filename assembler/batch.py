@@ -28,7 +28,8 @@ from typing import Any, Callable, Iterator
 from pydantic import BaseModel
 
 from .case import Case, validate_case
-from .errors import AssemblerError, CaseFileError, LeakError, OutputError, PrivacyError
+from .errors import (AssemblerError, CaseFileError, LeakError, OutputError, PrivacyError,
+                     one_line)
 from .hints import with_hint
 from .output import BATCH_TAG, holds_exactly, remove_temporaries
 from .rawdata import (LocatedData, Path_, apply_override, dotted_path, parse_override,
@@ -421,10 +422,12 @@ _FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
 def _neutral(cell: str | int) -> str | int:
-    """A cell Excel will show as text: one that could start a formula gets a leading
-    apostrophe (OWASP's advice against CSV injection)."""
-    if isinstance(cell, str) and cell.startswith(_FORMULA_STARTS):
-        return "'" + cell
+    """A cell Excel will show as text, on one line: one that could start a formula gets a
+    leading apostrophe (OWASP's advice against CSV injection)."""
+    if isinstance(cell, str):
+        cell = one_line(cell)
+        if cell.startswith(_FORMULA_STARTS):
+            return "'" + cell
     return cell
 
 

@@ -7,6 +7,15 @@ from dataclasses import dataclass
 from typing import Any
 
 
+_BREAKS = {ord(c): repr(c)[1:-1] for c in "\n\r\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029"}
+
+
+def one_line(text: str) -> str:
+    """`text` with its line breaks written as escapes (a value quoted in a message may hold
+    them): an error is one line, whatever it quotes."""
+    return text.translate(_BREAKS)
+
+
 @dataclass
 class Location:
     """Where something is: in a case file, a CSV row, a clause, or a template's part and paragraph.
@@ -88,7 +97,7 @@ class AssemblerError(Exception):
 
     def __str__(self) -> str:
         prefix = self.located()
-        return f"{prefix}: {self.message}" if prefix else self.message
+        return one_line(f"{prefix}: {self.message}" if prefix else self.message)
 
     def as_dict(self) -> dict[str, Any]:
         """The error as one JSON object: level, kind, message, location fields, hint."""

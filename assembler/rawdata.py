@@ -110,11 +110,25 @@ def _from_node(node: yaml.Node, path: Path_, lines: dict[Path_, int], source: st
         return [_from_node(item, path + (i,), lines, source, starts, within, made)
                 for i, item in enumerate(node.value)]
     assert isinstance(node, yaml.ScalarNode)
+    _refuse_surrogates(node.value, source, node.start_mark.line + 1, path)
     block = node.style in ("|", ">")
     starts[path] = node.start_mark.line + (2 if block else 1)
     if node.style is None and node.value in _NULLS:
         return None
     return node.value
+
+
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def _refuse_surrogates(text: str, source: str, line: int | None, path: Path_) -> None:
+    """A `\\ud800` escape makes half a character, which no file (and no Word document) can
+    hold."""
+    found = _SURROGATE.search(text)
+    if found:
+        raise CaseFileError(f"holds half a character (the escape \\u{ord(found.group()):04x} "
+                            "without its pair)", file=source, line=line,
+                            field=_dotted(path) or None)
 
 
 def _dotted(path: Path_) -> str:
@@ -197,6 +211,20 @@ def _refuse_constant(name: str) -> Any:
     raise ValueError(f"{name} is not a number a case file may hold")
 
 
+def _walk_strings(data: Any, path: Path_, source: str, lines: dict[Path_, int]) -> None:
+    pending = [(data, path)]
+    while pending:
+        node, where = pending.pop()
+        if isinstance(node, str):
+            _refuse_surrogates(node, source, lines.get(where), where)
+        elif isinstance(node, dict):
+            for key, value in node.items():
+                _refuse_surrogates(key, source, lines.get(where), where)
+                pending.append((value, (*where, key)))
+        elif isinstance(node, list):
+            pending.extend((value, (*where, index)) for index, value in enumerate(node))
+
+
 def parse_json_text(text: str, source: str) -> LocatedData:
     """Parse JSON (duplicate keys are an error) and borrow line numbers from a YAML reading."""
 
@@ -233,6 +261,8 @@ def parse_json_text(text: str, source: str) -> LocatedData:
         lines = parse_yaml_text(text, source).lines
     except CaseFileError:
         pass  # JSON that YAML cannot read (tabs, say): validate without line numbers
+    if _SURROGATE.search(text) or "\\u" in text.lower():
+        _walk_strings(data, (), source, lines)
     return LocatedData(data, lines, source)
 
 

@@ -393,7 +393,7 @@ def lint(paths: list[Path]) -> list[Finding]:
             findings.extend(found)
             uses.extend(used)
         elif path.suffix.lower() == ".md":
-            folders.append(_library_root(path))
+            folders.append(library_root(path))
         elif path.suffix.lower() in (".yaml", ".yml", ".json"):
             from .caselint import lint_case_file
             findings.extend(lint_case_file(path))
@@ -414,7 +414,7 @@ def lint(paths: list[Path]) -> list[Finding]:
     return findings
 
 
-def _library_root(path: Path) -> Path:
+def library_root(path: Path) -> Path:
     """The clause folder a clause file belongs to (its id has as many parts as folders)."""
     text = path.read_text(encoding="utf-8")
     match = re.search(r"^id:\s*(\S+)", text, flags=re.MULTILINE)

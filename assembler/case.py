@@ -300,7 +300,7 @@ def _message(error: dict[str, Any], path: tuple[str | int, ...] = ()) -> str:
     return error["msg"][0].lower() + error["msg"][1:]
 
 
-def _field_path(loc: tuple[Any, ...]) -> tuple[str | int, ...]:
+def field_path(loc: tuple[Any, ...]) -> tuple[str | int, ...]:
     """Drop pydantic's union-branch labels (e.g. 'str', 'list[...]', 'ProseText') from a location."""
     return tuple(p for p in loc if isinstance(p, int) or not (
         p[:1].isupper() or "[" in p or p in ("str", "function-after")))
@@ -314,7 +314,7 @@ def _actionable(errors: list[dict[str, Any]]) -> dict[str, Any]:
     the shape with fewest complaints, other than one of the wrong type, is the meant one."""
     branches: dict[tuple, list[dict[str, Any]]] = {}
     for error in errors:
-        labels = tuple(p for p in error["loc"] if p not in _field_path(error["loc"]))
+        labels = tuple(p for p in error["loc"] if p not in field_path(error["loc"]))
         branches.setdefault(labels, []).append(error)
     if len(branches) == 1:
         return errors[0]
@@ -332,7 +332,7 @@ def validate_case(located: LocatedData, *, row: int | None = None) -> Case:
         return Case.model_validate(located.data)
     except ValidationError as exc:
         first = _actionable(exc.errors())
-        path = _field_path(first["loc"])
+        path = field_path(first["loc"])
         line = None if row is not None else located.line_of(path)
         source = located.source
         if line == 0:  # the value came from a --set override, not from the file

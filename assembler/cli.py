@@ -463,8 +463,16 @@ def preview(target: Path | None, data: Path | None, output: Path | None, pdf: bo
 
     output = output or Path("preview.docx")
 
+    from .engine import Engine
+
+    engine = Engine()  # this front's caches: refreshed before each render of a watch
+    sources: list[Path] = []
+
     def once() -> None:
-        result = run_preview(target, data, output, pdf=pdf, png_dir=png_dir, soffice=soffice)
+        engine.refresh()
+        result = run_preview(target, data, output, pdf=pdf, png_dir=png_dir, soffice=soffice,
+                             engine=engine)
+        sources[:] = result.sources
         click.echo(f"wrote {result.docx}")
         if result.pdf:
             click.echo(f"wrote {result.pdf}")
@@ -480,13 +488,14 @@ def preview(target: Path | None, data: Path | None, output: Path | None, pdf: bo
         from watchfiles import watch as watch_files
 
         from .resources import bundled_clauses, default_template
-        paths = [p for p in (target or default_template(), data, bundled_clauses()) if p]
+        paths = list(dict.fromkeys(p for p in (target or default_template(), data,
+                                               bundled_clauses(), *sources) if p))
         click.echo("watching for changes (Ctrl-C to stop)", err=True)
         for _ in watch_files(*paths):
             try:
                 once()
             except AssemblerError as exc:
-                click.echo(f"error: {exc}", err=True)
+                click.echo(f"error: {with_hint(exc)}", err=True)
 
 
 @main.command()

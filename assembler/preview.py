@@ -19,7 +19,8 @@ from typing import Any
 import jinja2
 from pydantic import ValidationError
 
-from .case import Case, _field_path
+from .case import Case, field_path
+from .engine import Engine, default_engine
 from .errors import CaseFileError, ClauseError, ConversionError
 from .rawdata import LocatedData, apply_override, read_data_file
 from .resources import bundled_templates, default_template
@@ -37,6 +38,7 @@ class PreviewResult:
     undefined: list[str]
     pdf: Path | None = None
     pngs: list[Path] = field(default_factory=list)
+    sources: list[Path] = field(default_factory=list)  # clause folders and chambers read
 
 
 class _Recorder:
@@ -80,7 +82,7 @@ def lenient_case(path: Path | None) -> tuple[Case, list[str], dict[str, str], Pa
         except ValidationError as exc:
             fixed = False
             for error in exc.errors():
-                where = _field_path(error["loc"])
+                where = field_path(error["loc"])
                 dotted = ".".join(str(p) for p in where)
                 kind = error["type"]
                 if kind == "missing" and dotted not in missing:
@@ -197,9 +199,13 @@ def _mark(xml: str, stand_ins: dict[str, str]) -> str:
 
 
 def preview(target: Path | None, data: Path | None, output: Path, *, pdf: bool = False,
-            png_dir: Path | None = None, soffice: str | Path | None = None) -> PreviewResult:
-    """Render TARGET (a .docx template or a .md clause) with DATA into OUTPUT, marked."""
-    from .authoring import _library_root
+            png_dir: Path | None = None, soffice: str | Path | None = None,
+            engine: Engine | None = None) -> PreviewResult:
+    """Render TARGET (a .docx template or a .md clause) with DATA into OUTPUT, marked.
+
+    `engine` holds the clause libraries between previews (`preview --watch` refreshes it
+    before each one, so an edited clause or chambers profile is read again)."""
+    from .authoring import library_root
     from .docx import CompiledTemplate
     from .output import write_atomic
     from .render import render_order
@@ -212,7 +218,7 @@ def preview(target: Path | None, data: Path | None, output: Path, *, pdf: bool =
                               flags=re.MULTILINE)
         if clause_id is None:
             raise CaseFileError("a clause needs an id in its front matter", file=str(target))
-        clause_folders = (_library_root(target),)
+        clause_folders = (library_root(target),)
         from .clauses import ANY, parse_clause
         clause = parse_clause(target, clause_id.group(1))
         fields = case.model_dump(mode="json")
@@ -229,7 +235,7 @@ def preview(target: Path | None, data: Path | None, output: Path, *, pdf: bool =
     for attempt in range(50):
         try:
             order = render_order(case, case_dir=source.parent, template=compiled,
-                                 clause_folders=clause_folders,
+                                 clause_folders=clause_folders, engine=engine,
                                  allow=("ssn", "tin", "birth-date", "account-number",
                                         "minor-name"))
             break
@@ -253,7 +259,12 @@ def preview(target: Path | None, data: Path | None, output: Path, *, pdf: bool =
             package.parts[name] = _mark(package.parts[name].decode("utf-8"),
                                         stand_ins).encode("utf-8")
     write_atomic(output, order.document.to_bytes(), force=True)
-    result = PreviewResult(output, missing, sorted(set(recorder.names)))
+    engine = engine or default_engine()
+    chambers_folder = engine.chambers_for(case, source.parent)[1].folders
+    result = PreviewResult(output, missing, sorted(set(recorder.names)),
+                           sources=[*clause_folders, *chambers_folder])
+    if case.chambers:
+        result.sources.append((source.parent / case.chambers).resolve())
     if pdf or png_dir is not None:
         result.pdf, result.pngs = _pictures(output, png_dir, soffice, keep_pdf=pdf)
     return result

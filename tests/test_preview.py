@@ -129,3 +129,39 @@ def test_a_missing_optional_value_a_clause_needs_does_not_stop_the_preview(tmp_p
     text = document_text(out.read_bytes())
     assert "serve on [[isp]] a subpoena" in text
     assert "IP address [[defendant.ip_address]]" in text
+
+
+def test_watch_shows_the_new_text_of_a_clause_edited_while_it_runs(tmp_path):
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    from conftest import ROOT
+
+    shutil.copytree(FIXTURES / "chambers", tmp_path / "chambers")
+    (tmp_path / "cases").mkdir()
+    case = tmp_path / "cases" / SEED.name
+    shutil.copy(SEED, case)
+    clause = tmp_path / "chambers" / "jam" / "clauses" / "sealing" / "footnote.md"
+    out = tmp_path / "watched.docx"
+    process = subprocess.Popen(
+        [sys.executable, "-m", "assembler", "preview", "--data", str(case), "-o", str(out),
+         "--watch"], env={**os.environ, "PYTHONPATH": str(ROOT)}, stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE, start_new_session=True)
+    try:
+        deadline = time.monotonic() + 60
+        while not out.exists() and time.monotonic() < deadline:
+            time.sleep(0.1)
+        assert "compelling reasons" in document_text(out.read_bytes())
+        time.sleep(1.0)  # let the watcher settle before the edit
+        clause.write_text(clause.read_text(encoding="utf-8").replace(
+            "compelling reasons", "weighty reasons"), encoding="utf-8")
+        while time.monotonic() < deadline:
+            if "weighty reasons" in document_text(out.read_bytes()):
+                break
+            time.sleep(0.2)
+        assert "weighty reasons" in document_text(out.read_bytes())
+    finally:
+        os.killpg(process.pid, signal.SIGINT)
+        process.communicate(timeout=30)

@@ -102,11 +102,6 @@ def render(case_file: Path, output: Path | None, overrides: tuple[str, ...],
 
     A case file that still holds [[markers]] (as `assembler new` writes it) renders as a
     draft, each marker highlighted where its value goes; --strict refuses it.
-
-    \b
-    Examples:
-      assembler render case.yaml --pdf
-      assembler render fixtures/cases/malibu-media-v-doe.yaml --set ruling.outcome=granted
     """
     from .skeleton import draft_fields
     if todo := draft_fields(case_file):
@@ -311,11 +306,6 @@ def new(court: str, kind: str, outcome: str, output: Path, force: bool) -> None:
     Each field has a one-line explanation; what only you can give is a [[marker]], and the
     file renders as it stands (`assembler render` marks what is still missing). The JSON
     Schema it names on its first line is written beside it when missing.
-
-    \b
-    Examples:
-      assembler new --court ilnd --motion dismiss --outcome granted_in_part -o case.yaml
-      assembler new --court "D. Conn." --motion default_judgment --outcome granted
     """
     from .skeleton import check_combination, write_skeleton
 
@@ -335,11 +325,6 @@ def courts(query: tuple[str, ...], as_json: bool) -> None:
 
     QUERY narrows the list: an id, a citation form or words, each of which may be the start
     of a word of the court's name.
-
-    \b
-    Examples:
-      assembler courts "N.D. Ill."
-      assembler courts illinois northern
     """
     from .courts import court_rows
 
@@ -379,11 +364,6 @@ def check(target: Path, case_file: Path | None, fix: bool, dry_run: bool,
     cites, conflicting volumes, unknown reporters, case names not in italics). A case file
     that still holds [[markers]] is not ready: each is an error. Exit status 1 when any
     finding is an error; warnings do not change it.
-
-    \b
-    Examples:
-      assembler check case.yaml
-      assembler check 3-18-cv-01369-order.docx --case case.yaml
     """
     from .checks import check_case_file, check_docx, check_pdf
     from .errors import CaseFileError
@@ -510,11 +490,6 @@ def lint(paths: tuple[Path, ...], as_json: bool) -> None:
     clause ids, clause front matter that does not match the body, and case-file fields
     nothing reads. A case file is linted for what would stop it rendering ([[markers]] are
     allowed). With no PATHS: the bundled template and clause library. Exit 1 on errors.
-
-    \b
-    Examples:
-      assembler lint
-      assembler lint my-clauses/ case.yaml
     """
     from .authoring import lint as run_lint
     from .summary import lint_scope, tally
@@ -576,6 +551,18 @@ def schema() -> None:
     document["$schema"] = "https://json-schema.org/draft/2020-12/schema"
     document["title"] = "assembler case file"
     click.echo(json.dumps(document, indent=2))
+
+
+def _add_examples() -> None:
+    """End every command's --help with its examples (assembler/helptext.py)."""
+    from .helptext import epilog
+
+    main.epilog = epilog("")
+    for name, command in main.commands.items():
+        command.epilog = epilog(name)
+
+
+_add_examples()
 
 
 def entry() -> None:

@@ -298,3 +298,62 @@ def test_a_sealed_name_with_an_apostrophe_is_found_after_curling(tmp_path):
     result = run("render", str(path), "-o", str(tmp_path / "o.docx"))
     assert result.exit_code == 1 and "would reveal a sealed name" in result.output
     assert not (tmp_path / "o.docx").exists()
+
+
+# ---- help that teaches ------------------------------------------------------------------------
+
+def test_every_command_help_ends_with_real_examples():
+    import shlex
+
+    from assembler.helptext import EXAMPLES
+
+    assert set(main.commands) | {""} == set(EXAMPLES)
+    for name in ["", *main.commands]:
+        result = run(*([name] if name else []), "--help")
+        assert result.exit_code == 0
+        tail = result.output.rstrip().splitlines()[-len(EXAMPLES[name]):]
+        assert [line.strip() for line in tail] == EXAMPLES[name], name
+        for example in EXAMPLES[name]:
+            words = shlex.split(example.split(" > ")[0])
+            assert words[0] == "assembler"
+            context = main.make_context("assembler", words[1:])  # options parse, or this fails
+            if name:
+                command = main.get_command(context, words[1])
+                command.make_context(words[1], words[2:], parent=context)
+
+
+def test_the_courts_examples_do_what_they_say():
+    from assembler.helptext import EXAMPLES
+
+    for example in EXAMPLES["courts"]:
+        import shlex
+        result = run(*shlex.split(example)[1:])
+        assert result.output.split()[0] == "ilnd"
+
+
+def test_the_readme_court_table_is_what_courts_prints():
+    import re
+
+    from assembler.courts import court_rows
+    from conftest import ROOT
+
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    table = readme.split("### Court ids", 1)[1].split("\n## ", 1)[0]
+    rows = re.findall(r"^\| `([a-z]+)` \| ([^|]+) \| ([^|]+) \| ([^|]+) \|$", table, re.M)
+    assert len(rows) >= 8
+    for court_id, name, citation, style in rows:
+        (printed,) = court_rows(court_id)
+        assert (printed["id"], printed["name"], printed["citation"], printed["style"]) == (
+            court_id, name.strip(), citation.strip(), style.strip())
+
+
+def test_the_first_order_of_the_readme_renders_with_its_deadlines(tmp_path):
+    out = tmp_path / "order.docx"
+    result = run("render", str(FIXTURES / "cases" / "first-order-ilnd.yaml"), "-o", str(out),
+                 "--strict")
+    assert result.exit_code == 0, result.output
+    text = document_text(out.read_bytes())
+    assert "answer the remaining claims by October 21, 2024" in text
+    assert "amended complaint as to the dismissed claims by October 28, 2024" in text
+    assert "“should have known” of its customers’ uploads" in text
+    assert "Lakeshore registered each film before filing suit." in text  # the footnote

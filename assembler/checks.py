@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any, Iterable, Iterator
 
 from .case import Case
-from .errors import DocumentError, Location
+from .errors import DocumentError, Location, terminal_safe
 
 # Words too common to count as a significant part of a name on their own.
 _NAME_NOISE = {"the", "and", "of", "jr", "sr", "ii", "iii", "iv", "mr", "mrs", "ms", "dr",
@@ -46,7 +46,7 @@ class Finding:
             object.__setattr__(self, "where", str(self.where))
 
     def __str__(self) -> str:
-        return f"{self.where}: {self.level}: {self.message} [{self.code}]"
+        return terminal_safe(f"{self.where}: {self.level}: {self.message} [{self.code}]")
 
     def as_dict(self) -> dict[str, Any]:
         """The finding as one JSON object: level, code, message and the location's fields."""

@@ -16,6 +16,18 @@ def one_line(text: str) -> str:
     return text.translate(_BREAKS)
 
 
+def terminal_safe(text: str) -> str:
+    """`text` with every character a terminal would act on or hide shown as an escape: line
+    breaks as `\\n` and the like, other control characters (ESC sequences), format and bidi
+    controls as `\\u....`. A message built from a value stays one line, and shows what it
+    quotes."""
+    if text.isprintable():
+        return text
+    return "".join(char if char.isprintable() else _BREAKS.get(ord(char)) or (
+        f"\\u{ord(char):04x}" if ord(char) <= 0xFFFF else f"\\U{ord(char):08x}")
+        for char in text)
+
+
 @dataclass
 class Location:
     """Where something is: in a case file, a CSV row, a clause, or a template's part and paragraph.
@@ -97,7 +109,7 @@ class AssemblerError(Exception):
 
     def __str__(self) -> str:
         prefix = self.located()
-        return one_line(f"{prefix}: {self.message}" if prefix else self.message)
+        return terminal_safe(f"{prefix}: {self.message}" if prefix else self.message)
 
     def as_dict(self) -> dict[str, Any]:
         """The error as one JSON object: level, kind, message, location fields, hint."""

@@ -76,7 +76,8 @@ class BatchSummary:
         return self.ok + self.failed + self.kept
 
     def line(self) -> str:
-        rate = (self.ok / self.seconds) if self.seconds > 0 else 0.0
+        # Kept orders were rendered again too (to compare them), so they count as work done.
+        rate = ((self.ok + self.kept) / self.seconds) if self.seconds > 0 else 0.0
         kept = f"{self.kept} kept (finished earlier)" if self.kept else "0 kept"
         text = (f"{self.ok} ok, {self.failed} failed, {kept} in "
                 f"{self.seconds:.1f} s ({rate:.0f} docs/s)")

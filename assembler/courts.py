@@ -234,8 +234,10 @@ def court_hint(value: str) -> str:
 
 
 def style_of(court_id: str) -> str:
-    """The court style an order for this court uses (one bundled style for now)."""
-    return "federal"
+    """The bundled court style an order for this court uses (see `assembler.styles`)."""
+    from .styles import registry_for
+
+    return registry_for(()).name_for_court(court_id)
 
 
 def court_rows(query: str | None) -> list[dict[str, str]]:

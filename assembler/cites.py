@@ -17,7 +17,6 @@ U.S. 123, 28 S. Ct. 441, 52 L. Ed. 714" is one case in three reporters, never a 
 from __future__ import annotations
 
 import bisect
-import logging
 import re
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -197,6 +196,8 @@ class CiteChecker:
         from eyecite import get_citations
         from eyecite.models import (FullCaseCitation, FullLawCitation, IdCitation,
                                     ShortCaseCitation, SupraCitation)
+
+        import logging  # here: a warm render, served from the cache, never needs it
 
         logging.getLogger("eyecite").setLevel(logging.ERROR)  # its overlap notes are for
         citations = get_citations(self.masked, tokenizer=tokenizer())  # its developers

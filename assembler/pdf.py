@@ -11,15 +11,21 @@ killed and waited for, and the staging folders are removed, before the interrupt
 
 from __future__ import annotations
 
+import hashlib
+import io
 import json
 import os
+import re
 import shutil
 import signal
+import struct
 import subprocess
 import tempfile
 import threading
 import time
+import zipfile
 from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
 from typing import Callable
 
@@ -216,6 +222,7 @@ class PdfConverter:
         """Move a produced PDF into place; False when LibreOffice wrote none."""
         produced = stage / f"{source.stem}.pdf"
         if produced.exists() and produced.read_bytes()[:5] == b"%PDF-":
+            make_reproducible(produced, order_date(source))
             os.replace(produced, target)
             results.append(Converted(source, target))
             return True
@@ -233,7 +240,8 @@ class PdfConverter:
                 return "stopped"
             # Its own session: a terminal's Ctrl-C reaches only us, and we stop it.
             process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                                       stdin=subprocess.DEVNULL, start_new_session=True)
+                                       stdin=subprocess.DEVNULL, start_new_session=True,
+                                       env={**os.environ, "TZ": "UTC"})  # no local zone
             self._running.add(process)
         try:
             _, stderr = process.communicate(timeout=timeout)
@@ -248,3 +256,64 @@ class PdfConverter:
             tail = stderr.decode("utf-8", "replace").strip().splitlines()[-1:] or ["no message"]
             return f"LibreOffice failed (exit {process.returncode}): {tail[0]}"
         return ""
+
+
+# ---- reproducible PDFs ------------------------------------------------------------------------
+#
+# LibreOffice stamps each PDF with the clock (in the local time zone), a random file ID and,
+# for PDF/A, an ICC profile made on the spot with its own creation time. Afterwards every
+# date is the order's date (midnight UTC) and the ID is a hash of the content, so the same
+# order gives the same PDF bytes on any machine, in any time zone, on any day.
+
+_XMP_DATE = re.compile(rb"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d+)?(?:Z|[+-]\d\d:\d\d)?")
+_XMP_UUID = re.compile(rb"uuid:[0-9a-fA-F-]{36}")
+
+
+def order_date(docx: Path) -> date | None:
+    """The date a rendered order carries (its created property: the order's date)."""
+    try:
+        with zipfile.ZipFile(docx) as archive:
+            core = archive.read("docProps/core.xml").decode("utf-8")
+    except (OSError, KeyError, zipfile.BadZipFile, UnicodeDecodeError):
+        return None
+    found = re.search(r"<dcterms:created[^>]*>(\d{4})-(\d\d)-(\d\d)", core)
+    return date(*map(int, found.groups())) if found else None
+
+
+def make_reproducible(path: Path, when: date | None) -> None:
+    """Rewrite a PDF's dates to `when` (or the epoch) in UTC and its ID to a content hash."""
+    from pypdf import PdfReader, PdfWriter
+    from pypdf.generic import ArrayObject, ByteStringObject, NameObject, TextStringObject
+
+    when = when or date(1970, 1, 1)
+    writer = PdfWriter(clone_from=PdfReader(str(path)))
+    info = writer._info.get_object() if writer._info is not None else None  # noqa: SLF001
+    if info is not None:
+        for key in ("/CreationDate", "/ModDate"):
+            if key in info:
+                info[NameObject(key)] = TextStringObject(f"D:{when:%Y%m%d}000000Z")
+    root = writer._root_object  # noqa: SLF001
+    metadata = root.get("/Metadata")
+    if metadata is not None:
+        stream = metadata.get_object()
+        xmp = _XMP_DATE.sub(f"{when:%Y-%m-%d}T00:00:00Z".encode(), stream.get_data())
+        digest = hashlib.sha256(xmp).hexdigest()
+        uuid = f"uuid:{digest[:8]}-{digest[8:12]}-{digest[12:16]}-{digest[16:20]}-{digest[20:32]}"
+        stream.set_data(_XMP_UUID.sub(uuid.encode(), xmp))
+    for intent in root.get("/OutputIntents", []):
+        profile = intent.get_object().get("/DestOutputProfile")
+        if profile is not None:  # an ICC header's creation time: bytes 24-35
+            icc = bytearray(profile.get_object().get_data())
+            if len(icc) >= 36:
+                icc[24:36] = struct.pack(">6H", when.year, when.month, when.day, 0, 0, 0)
+                profile.get_object().set_data(bytes(icc))
+    buffer = io.BytesIO()
+    writer._ID = ArrayObject([ByteStringObject(b"\0" * 16)] * 2)  # noqa: SLF001
+    writer.write(buffer)
+    identity = ByteStringObject(hashlib.sha256(buffer.getvalue()).digest()[:16])
+    writer._ID = ArrayObject([identity, identity])  # noqa: SLF001
+    buffer = io.BytesIO()
+    writer.write(buffer)
+    temp = path.with_name(f".{path.name}.reproducible")
+    temp.write_bytes(buffer.getvalue())
+    os.replace(temp, path)

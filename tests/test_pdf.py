@@ -104,3 +104,31 @@ def test_batch_pdf_writes_one_pdf_per_order(tmp_path):
         assert entry["pdf"] == entry["output"].replace(".docx", ".pdf")
         text = pdf_text(out / entry["pdf"])
         assert "NOTICE TO SUBSCRIBER" in text
+
+
+def test_pdfs_are_reproducible_across_time_zones(tmp_path, seed_pdf):
+    """Two `render --pdf` runs in different time zones give the same bytes, dated with the
+    order's date in UTC, with an ID derived from the content (issue 11)."""
+    import subprocess
+    import sys
+
+    runs = []
+    for zone in ("UTC", "Asia/Tokyo"):
+        folder = tmp_path / zone.replace("/", "-")
+        folder.mkdir()
+        env = {**os.environ, "TZ": zone, "PYTHONPATH": str(FIXTURES.parent)}
+        done = subprocess.run([sys.executable, "-m", "assembler", "render", str(SEED), "-o",
+                               str(folder / "order.docx"), "--pdf"], env=env,
+                              capture_output=True, text=True, timeout=180)
+        assert done.returncode == 0, done.stderr
+        runs.append((folder / "order.pdf").read_bytes())
+    assert runs[0] == runs[1]
+    reader = PdfReader(str(tmp_path / "UTC" / "order.pdf"))
+    assert reader.metadata["/CreationDate"] == "D:20200813000000Z"
+    assert b"+09'00'" not in runs[0]
+    # The PDF/A version too: its XMP dates and its ICC profile's creation time.
+    pdf_a = PdfReader(str(seed_pdf[1]))
+    xmp = pdf_a.trailer["/Root"]["/Metadata"].get_object().get_data()
+    assert b"2020-08-13T00:00:00Z" in xmp
+    assert re.findall(rb"\d{4}-\d\d-\d\dT[\d:]+Z", xmp) == [b"2020-08-13T00:00:00Z"] * len(
+        re.findall(rb"\d{4}-\d\d-\d\dT[\d:]+Z", xmp))

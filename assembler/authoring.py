@@ -7,7 +7,6 @@ footer, footnotes) and the visible text of the paragraph, or the clause file and
 from __future__ import annotations
 
 import re
-import typing
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -18,7 +17,7 @@ from jinja2 import meta, nodes
 
 from .checks import Finding
 from .clauses import ANY, Clause, ClauseLibrary, clause_environment
-from .case import OUTCOMES, MotionKind
+from .case import OUTCOMES
 from .docx.package import read_package
 from .docx.template import RENDERED
 from .docx.text import visible_text
@@ -26,7 +25,16 @@ from .environment import make_environment
 from .errors import AssemblerError, TemplateError
 from .resources import bundled_clauses, bundled_templates, default_template
 
-MOTIONS = typing.get_args(MotionKind)
+
+
+def known_motion_kinds(library: ClauseLibrary) -> list[str]:
+    """Motion kind ids a clause may serve: the bundled kinds and those beside each clause
+    folder (a chambers folder's `motions/` next to its `clauses/`)."""
+    from .motions import registry
+
+    folders = tuple(f.parent / "motions" for f in library.folders
+                    if (f.parent / "motions").is_dir())
+    return registry(folders).ids()
 PART_NAMES = {"document": "body", "footnotes": "footnotes", "endnotes": "endnotes"}
 
 
@@ -309,6 +317,7 @@ def clause_uses(clause: Clause) -> tuple[list[Use], list[Use]]:
 def lint_clauses(library: ClauseLibrary) -> tuple[list[Finding], list[Use]]:
     findings: list[Finding] = []
     all_uses: list[Use] = []
+    motions = known_motion_kinds(library)
     for clause_id in library.ids():
         try:
             clause = library.get(clause_id)
@@ -335,7 +344,7 @@ def lint_clauses(library: ClauseLibrary) -> tuple[list[Finding], list[Use]]:
             elif not path_known(need):
                 findings.append(Finding("error", "front-matter", header,
                                         f"needs '{need}', which is not a value of the case"))
-        for kind, values, allowed in (("motions", clause.motions, MOTIONS),
+        for kind, values, allowed in (("motions", clause.motions, motions),
                                       ("outcomes", clause.outcomes, OUTCOMES)):
             for value in values:
                 if value != ANY and value not in allowed:
@@ -347,6 +356,8 @@ def lint_clauses(library: ClauseLibrary) -> tuple[list[Finding], list[Use]]:
 
 # Case-file fields that the order logic reads itself (not by name in a template or clause).
 READ_BY_CODE = {"court", "chambers", "plaintiffs", "defendants", "sealing", "motion.kind",
+                "motions", "motion.docs", "motion.movant_name", "motion.pleading",
+                "motion.attach", "ruling.closes_case",
                 "motion.doc",
                 "motion.relief", "motion.movant", "ruling.outcome", "ruling.renewal_days",
                 "ruling.with_prejudice", "ruling.granted", "ruling.denied", "signed.date",

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import ipaddress
 import re
+from decimal import Decimal
 from functools import lru_cache
 from pathlib import Path
 from typing import Annotated, Any, Literal, Union
@@ -49,7 +50,17 @@ Name = Annotated[Text, AfterValidator(_non_blank)]
 
 OUTCOMES = ("granted", "denied", "denied_without_prejudice", "granted_in_part", "moot")
 Outcome = Literal["granted", "denied", "denied_without_prejudice", "granted_in_part", "moot"]
-MotionKind = Literal["default_judgment", "dismiss", "early_discovery_subpoena", "seal"]
+
+
+def _kind_schema(schema: dict[str, Any]) -> None:
+    # The bundled kinds for editors' completion; a chambers folder may define others.
+    from .motions import bundled_kind_ids
+    schema["anyOf"] = [{"enum": list(bundled_kind_ids())},
+                       {"type": "string", "description": "a kind in the chambers folder"}]
+
+
+MotionKind = Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]*$", json_schema_extra=_kind_schema)]
+"""A motion kind's id: bundled (`assembler motions`) or a chambers folder's `motions/<id>.yaml`."""
 
 
 class Model(BaseModel):
@@ -81,6 +92,9 @@ def _text_list_fields(model: type[BaseModel]) -> frozenset[str]:
         if len(shapes) == 1 and typing.get_origin(shapes[0]) is list:
             (item,) = typing.get_args(shapes[0])
             base = typing.get_args(item)[0] if typing.get_origin(item) is Annotated else item
+            if typing.get_origin(base) in (Union, types.UnionType):  # text or a mapping
+                base = next((typing.get_args(a)[0] if typing.get_origin(a) is Annotated else a
+                             for a in typing.get_args(base)), None)
             if base is str or typing.get_origin(base) is Literal:
                 names.add(name)
     return frozenset(names)
@@ -132,22 +146,115 @@ class Relief(Model):
         return self
 
 
+def _movant_ref(value: str) -> str:
+    if not re.fullmatch(r"plaintiffs?|defendants?|(plaintiffs|defendants)\.\d+", value):
+        raise ValueError(f"'{value}' is not a side (plaintiff, defendant) or a party "
+                         "(plaintiffs.0, defendants.1, ...)")
+    return value
+
+
+MovantRef = Annotated[str, AfterValidator(_movant_ref)]
+Pleading = Literal["complaint", "amended_complaint", "counterclaim", "third_party_complaint"]
+
+
+class Timekeeper(Model):
+    """One lawyer or paralegal on a fee motion: hours x hourly rate."""
+
+    name: Name
+    hours: Decimal = Field(gt=0)
+    rate: Amount
+    role: Text | None = None
+
+
+class Reduction(Model):
+    """A cut to the lodestar: a percentage or an amount, with the reason the court gives."""
+
+    reason: Name
+    percent: Decimal | None = Field(default=None, gt=0, le=100)
+    amount: Amount | None = None
+
+    @model_validator(mode="after")
+    def _one_measure(self) -> "Reduction":
+        if (self.percent is None) == (self.amount is None):
+            raise ValueError("give either percent or amount")
+        return self
+
+
+class Term(Model):
+    """One decretal term of an injunction, optionally with lettered sub-items."""
+
+    text: Name
+    items: list[Name] = []
+
+
 class Motion(Model):
     kind: MotionKind
+    name: Text | None = None          # for kind: other ("motion to stay proceedings")
     doc: Count
-    movant: Literal["plaintiff", "defendant"] = "plaintiff"
+    docs: list[Count] = []      # several docket numbers (the motion and its exhibits)
+    movant: MovantRef | list[MovantRef] | None = None
+    movant_name: Text | None = None   # a group name for several movants ("Moving Defendants")
+    pleading: Pleading | None = None  # what a motion to dismiss attacks
     unopposed: bool = False
     relief: Relief = Relief()
     subscriber_notice_days: Days = 30
     quash_days: Days = 30
+    attach: list[Name] = []           # attachments asked for ("subscriber-notice")
+    # attorneys_fees
+    fee_basis: Text | None = None
+    timekeepers: list[Timekeeper] = []
+    reductions: list[Reduction] = []
+    costs: Amount | None = None
+    # preliminary_injunction, temporary_restraining_order
+    bond: Amount | None = None
+    terms: list[Term] = []
+    # extension_of_time
+    deadline: Text | None = None      # what is extended ("the time to answer the complaint")
+    new_date: CalendarDate | None = None
+    # summary_judgment, quash_subpoena, judicial_notice, redaction
+    claims: list[Name] = []
+    subpoena: Text | None = None
+    documents: list[Name] = []
+
+    @model_validator(mode="before")
+    @classmethod
+    def _docs_give_doc(cls, data: Any) -> Any:
+        """`docs: [29, 31]` (a motion filed in several entries) gives `doc` its first number."""
+        if isinstance(data, dict) and "doc" not in data and isinstance(data.get("docs"), list) \
+                and data["docs"]:
+            data = {**data, "doc": data["docs"][0]}
+        return data
+
+    @model_validator(mode="after")
+    def _doc_among_docs(self) -> "Motion":
+        if self.docs and self.doc not in self.docs:
+            raise ValueError("doc and docs disagree: give docs alone (all the numbers)")
+        return self
+
+
+class ItemRuling(Model):
+    """A granted or denied item with its own disposition."""
+
+    item: Name
+    prejudice: Literal["with", "without"] | None = None
+    amend_days: Days | None = None   # leave to amend within N days (Rule 6(a))
+    moot: bool = False
+
+
+Item = Union[Name, ItemRuling]
 
 
 class Ruling(Model):
     outcome: Outcome
     renewal_days: Days | None = None
-    granted: list[Name] = []
-    denied: list[Name] = []
+    granted: list[Item] = []
+    denied: list[Item] = []
     with_prejudice: bool = False
+    closes_case: bool | None = None   # None: the library decides from the ruling
+
+
+class RuledMotion(Motion, Ruling):
+    """One entry of `motions:`: the motion and its ruling together."""
 
 
 class Referral(Model):
@@ -203,6 +310,10 @@ class Roles(Model):
 class Case(Model):
     """Everything an order needs: who, which motion, the ruling, and the judge's prose."""
 
+    # One motion (motion + ruling) or several (motions), as the validator below insists.
+    model_config = ConfigDict(**Model.model_config, json_schema_extra={
+        "anyOf": [{"required": ["motion", "ruling"]}, {"required": ["motions"]}]})
+
     court: Name
     case_number: Name
     judge_initials: Text | list[Name] | None = None
@@ -211,8 +322,9 @@ class Case(Model):
     defendants: list[Party] = Field(min_length=1)
     isp: Text | None = None
     sealing: Sealing | None = None
-    motion: Motion
-    ruling: Ruling
+    motion: Motion | None = None
+    ruling: Ruling | None = None
+    motions: list[RuledMotion] | None = Field(default=None, min_length=1)
     signed: Signed
     chambers: Text | None = None
     referral: Referral | None = None
@@ -237,6 +349,15 @@ class Case(Model):
                      if getattr(self, n) is not None]
             if named:
                 raise ValueError(f"give either sections or {', '.join(named)}, not both")
+        return self
+
+    @model_validator(mode="after")
+    def _one_motion_form(self) -> "Case":
+        if self.motions is not None:
+            if self.motion is not None or self.ruling is not None:
+                raise ValueError("give either motions (a list) or motion and ruling, not both")
+        elif self.motion is None or self.ruling is None:
+            raise ValueError("a case needs motion and ruling (or motions, a list)")
         return self
 
     @field_validator("court")
@@ -323,6 +444,15 @@ def _actionable(errors: list[dict[str, Any]]) -> dict[str, Any]:
     return chosen[0]
 
 
+def validation_message(exc: ValidationError, *, of_case: bool = True
+                       ) -> tuple[str, tuple[str | int, ...]]:
+    """The message and field path of the error a user can act on (`of_case`: spelling hints
+    for unknown keys come from the case file's keys)."""
+    first = _actionable(exc.errors())
+    path = field_path(first["loc"])
+    return _message(first, path if of_case else ()), path
+
+
 def validate_case(located: LocatedData, *, row: int | None = None) -> Case:
     """Validate located plain data into a Case; the first error names its line and field."""
     if not isinstance(located.data, dict):
@@ -331,13 +461,12 @@ def validate_case(located: LocatedData, *, row: int | None = None) -> Case:
     try:
         return Case.model_validate(located.data)
     except ValidationError as exc:
-        first = _actionable(exc.errors())
-        path = field_path(first["loc"])
+        message, path = validation_message(exc)
         line = None if row is not None else located.line_of(path)
         source = located.source
         if line == 0:  # the value came from a --set override, not from the file
             source, line = f"{source} (--set)", None
-        raise CaseFileError(_message(first, path), file=source, line=line, row=row,
+        raise CaseFileError(message, file=source, line=line, row=row,
                             field=".".join(str(p) for p in path) or None) from None
 
 
@@ -364,6 +493,12 @@ def load_located_case(path: str | Path, overrides: list[str] | tuple[str, ...] =
     case = validate_case(located)
     from .footnotes import check_labels
     check_labels(case, located)
+    from .motions import check_motions
+    try:
+        check_motions(case, path.parent)
+    except AssemblerError as error:
+        locate(error, located)
+        raise
     return case, located
 
 

@@ -113,6 +113,7 @@ class Clause:
     motions: tuple[str, ...]
     outcomes: tuple[str, ...]
     needs: tuple[str, ...]
+    when: tuple[str, ...]   # preconditions: Jinja expressions that must all be true
     path: Path
     body: str
     body_line: int  # line of the body's first line in the file
@@ -123,12 +124,25 @@ class Clause:
         return ((ANY in self.motions or motion in self.motions)
                 and (ANY in self.outcomes or outcome in self.outcomes))
 
+    def failed_precondition(self, context: Mapping[str, Any]) -> str | None:
+        """The first `when` precondition that does not hold for `context`, or None."""
+        for expression in self.when:
+            try:
+                holds = _compiled_expression(expression)(**context)
+            except jinja2.TemplateError as exc:
+                raise ClauseError(f"precondition '{expression}' cannot be evaluated: {exc}",
+                                  clause=self.id, file=str(self.path)) from None
+            if not holds:
+                return expression
+        return None
+
     def render(self, context: Mapping[str, Any]) -> MarkdownText:
-        """Render to Markdown; a missing field is an error naming this clause and the field."""
+        """Render to Markdown; a missing field is an error naming this clause and the field
+        (the field as the template knows it; the caller maps it to the case file's)."""
         for dotted in self.needs:
             if _lookup(context, dotted) in (None, "", [], ()):
                 raise ClauseError("needs a value the case does not give", clause=self.id,
-                                  field=dotted, file=str(self.path))
+                                  field=dotted)
         try:
             return MarkdownText(render_limited(self.template, context).strip())
         except jinja2.UndefinedError as exc:
@@ -142,6 +156,15 @@ class Clause:
                 RecursionError) as exc:  # a filter or function given what it cannot take
             raise ClauseError(f"cannot render: {exc}", clause=self.id,
                               file=str(self.path)) from None
+
+
+@lru_cache(maxsize=512)
+def _compiled_expression(expression: str) -> Any:
+    try:
+        return clause_environment().compile_expression(expression, undefined_to_none=True)
+    except jinja2.TemplateSyntaxError as exc:
+        raise ClauseError(f"precondition '{expression}' is not a valid expression: "
+                          f"{exc.message}") from None
 
 
 def _lookup(context: Mapping[str, Any], dotted: str) -> Any:
@@ -189,7 +212,7 @@ def parse_clause(path: Path, clause_id: str) -> Clause:
                           clause=clause_id) from None
     if not isinstance(header, dict):
         raise ClauseError("front matter must be a mapping", file=f"{path}:1", clause=clause_id)
-    unknown = set(header) - {"id", "title", "motions", "outcomes", "needs"}
+    unknown = set(header) - {"id", "title", "motions", "outcomes", "needs", "when"}
     if unknown:
         raise ClauseError(f"unknown front-matter key '{sorted(unknown)[0]}'", file=f"{path}:1",
                           clause=clause_id)
@@ -204,11 +227,18 @@ def parse_clause(path: Path, clause_id: str) -> Clause:
         line = body_line + (exc.lineno or 1) - 1
         raise ClauseError(f"Jinja syntax error: {exc.message}", file=f"{path}:{line}",
                           clause=clause_id) from None
+    when = _tuple(header.get("when"), "when", path)
+    for expression in when:
+        try:
+            _compiled_expression(expression)
+        except ClauseError as exc:
+            raise ClauseError(exc.message, file=f"{path}:1", clause=clause_id) from None
     return Clause(
         id=clause_id, title=str(header.get("title") or clause_id),
         motions=_tuple(header.get("motions", ANY), "motions", path),
         outcomes=_tuple(header.get("outcomes", ANY), "outcomes", path),
         needs=_tuple(header.get("needs"), "needs", path),
+        when=when,
         path=path, body=body, body_line=body_line,
         sha256=hashlib.sha256(text.encode("utf-8")).hexdigest(), template=template)
 

@@ -135,6 +135,8 @@ def render(case_file: Path, output: Path | None, overrides: tuple[str, ...],
                                "clauses": report.clauses_used, "style": report.style}))
         return
     click.echo(f"wrote {report.docx} ({report.title}{', SEALED' if sealed else ''})")
+    for note in report.written_by_library:  # what the clause library wrote, clause by clause
+        click.echo(f"  library: {note}")
     if verbose:
         click.echo(f"court style: {report.style}", err=True)
         for what, path in report.used_files:
@@ -175,9 +177,8 @@ def _render_draft(case_file: Path, output: Path | None, todo: list[str], *, forc
               help="A case file with the fields every row shares; columns fill in the rest.")
 @click.option("--set", "overrides", multiple=True, metavar="PATH=VALUE",
               help="A field shared by every row, e.g. --set signed.place=Hartford. Repeatable.")
-@click.option("--motion", type=click.Choice(["default_judgment", "dismiss",  # case.MotionKind
-                                              "early_discovery_subpoena", "seal"]),
-              help="Shorthand for --set motion.kind=KIND.")
+@click.option("--motion", metavar="KIND",
+              help="Shorthand for --set motion.kind=KIND (`assembler motions` lists the kinds).")
 @click.option("--template", type=click.Path(path_type=Path),
               help="A .docx order template (default: the bundled order template).")
 @click.option("-j", "--jobs", type=click.IntRange(min=1), default=None,
@@ -341,6 +342,33 @@ def courts(query: tuple[str, ...], as_json: bool) -> None:
     for r in rows:
         click.echo(f"{r['id']:<{width}}  {r['name']:<{name_width}}  {r['citation']:<12}  "
                    f"style: {r['style']}")
+
+
+@main.command()
+@click.option("--chambers", type=click.Path(path_type=Path, file_okay=False),
+              help="Also list a chambers folder's own motion kinds (motions/*.yaml).")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON instead of a table.")
+@reports_errors
+def motions(chambers: Path | None, as_json: bool) -> None:
+    """List the motion kinds: id, title, rule, outcomes and the clauses that write them."""
+    from .motions import registry
+    from .order import load_chambers
+
+    kinds = registry(load_chambers(chambers).motion_folders).all()
+    rows = [{"id": k.id, "title": k.title or "(named by the case: motion.name)",
+             "rule": k.rule, "outcomes": list(k.outcomes), "requires": list(k.requires),
+             "attachments": list(k.attachments),
+             "clauses": {s: list(c) for s, c in k.clauses.items()},
+             "path": str(k.path) if k.path else None} for k in kinds]
+    if as_json:
+        click.echo(json.dumps(rows, indent=2, ensure_ascii=False))
+        return
+    width = max(len(r["id"]) for r in rows)
+    for r in rows:
+        rule = f" ({r['rule']})" if r["rule"] else ""
+        click.echo(f"{r['id']:<{width}}  {r['title']}{rule}")
+        extra = f"; requires: {', '.join(r['requires'])}" if r["requires"] else ""
+        click.echo(f"{'':<{width}}  outcomes: {', '.join(r['outcomes'])}{extra}")
 
 
 @main.command()

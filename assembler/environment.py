@@ -162,6 +162,16 @@ class _NoLoader(BaseLoader):
                             "(call another clause with clause('id'))")
 
 
+def dollars(amount: Decimal | int | float) -> str:
+    """Dollars as courts write an amount: $450,000 when it is whole, $54,225.50 with cents."""
+    if isinstance(amount, bool) or not isinstance(amount, (Decimal, int, float)):
+        raise ValueError(f"dollars needs an amount, not {amount!r}")
+    value = Decimal(str(amount))
+    if value == value.to_integral_value():
+        return f"${value.to_integral_value():,}"
+    return f"${value.quantize(Decimal('0.01')):,.2f}"
+
+
 def _upper(text: Any) -> Any:
     return text.upper() if isinstance(text, str) else text
 
@@ -210,7 +220,7 @@ def make_environment(*, autoescape: bool) -> OrderEnvironment:
                            keep_trailing_newline=True, loader=_NoLoader())
     env.filters.update(_bounded_filters(env.filters))
     env.filters.update({"longdate": _longdate, "ordinal": _ordinal, "money": money,
-                        "upper": _upper})
+                        "dollars": dollars, "upper": _upper})
     return env
 
 

@@ -140,6 +140,8 @@ def check_labels(case: "Case", located: "LocatedData") -> None:
 def _case_prose(case: "Case") -> Iterable[tuple[tuple, str]]:
     from .case import ProseText
 
+    # every motion's outcome (a case with `motions:` has no `ruling`)
+    outcomes = {m.outcome for m in case.motions} if case.motions else {case.ruling.outcome}
     for name in ("introduction", "background", "discussion", "conclusion"):
         prose = getattr(case, name)
         if isinstance(prose, str):
@@ -147,5 +149,5 @@ def _case_prose(case: "Case") -> Iterable[tuple[tuple, str]]:
         elif prose:
             for index, block in enumerate(prose):
                 if isinstance(block, ProseText) and (block.when is None
-                                                     or case.ruling.outcome in block.when):
+                                                     or outcomes & set(block.when)):
                     yield (name, index, "text"), block.text

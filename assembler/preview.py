@@ -226,6 +226,10 @@ def preview(target: Path | None, data: Path | None, output: Path, *, pdf: bool =
         # Show the clause in an order it serves: its motion and outcome if the case's differ.
         if ANY not in clause.motions and case.motion.kind not in clause.motions:
             fields["motion"]["kind"] = clause.motions[0]
+            from .motions import registry
+            kind = registry().get(clause.motions[0]) if clause.motions[0] in registry() else None
+            if kind is not None and "movant" in kind.requires:
+                fields["motion"]["movant"] = fields["motion"].get("movant") or "defendant"
         if ANY not in clause.outcomes and case.ruling.outcome not in clause.outcomes:
             fields["ruling"]["outcome"] = clause.outcomes[0]
         case = Case.model_validate(fields)

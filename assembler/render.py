@@ -41,6 +41,7 @@ class RenderedOrder:
     citations: list[Finding] = field(default_factory=list)  # the cite-check's, when asked
     style: str = ""                        # the court style's name
     used_files: tuple[tuple[str, str], ...] = ()   # (what, path): template, style, clauses
+    written_by_library: list[str] = field(default_factory=list)  # a note per clause
 
 
 def compile_template(path: Path | None = None) -> CompiledTemplate:
@@ -186,7 +187,8 @@ def _render(case: Case, case_dir: Path | None, template: Path | CompiledTemplate
             *(("clauses", str(folder)) for folder in library.folders))
     return RenderedOrder(title=text.title, document=document, data=document.to_bytes(),
                          clauses_used=text.clauses_used, output_name=name, findings=findings,
-                         citations=citations, style=style.name, used_files=used)
+                         citations=citations, style=style.name, used_files=used,
+                         written_by_library=[str(note) for note in text.notes])
 
 
 def _sections_used(compiled: CompiledTemplate) -> frozenset[str]:

@@ -30,6 +30,10 @@ NEEDS_FIELDS = {
     "ruling.denied_text": "ruling.denied",
     "sealing.order_cite": "sealing.order_doc",
     "referral.judge": "referral.judge",
+    "motion.movant_party": "motion.movant",
+    "motion.pleading": "motion.movant",
+    "ruling.granted_groups": "ruling.granted",
+    "ruling.denied_groups": "ruling.denied",
 }
 
 # One line on each field a skeleton can hold (list items under index 0).
@@ -55,6 +59,14 @@ EXPLAIN = {
     "motion.doc": "the motion's docket number, e.g. 22",
     "motion.movant": "who filed the motion: plaintiff or defendant",
     "motion.unopposed": "true if no party opposed the motion",
+    "motion.name": "the motion's name as the title prints it, e.g. motion to stay proceedings",
+    "motion.fee_basis": "what entitles the movant to fees, e.g. 17 U.S.C. § 505",
+    "motion.timekeepers": "each lawyer or paralegal: name, hours, rate",
+    "motion.terms": "each term of the injunction (text, and lettered items)",
+    "motion.new_date": "the new date asked for, as YYYY-MM-DD",
+    "motion.deadline": "what the movant must do by then, e.g. answer the complaint",
+    "motion.bond": "the security under Rule 65(c) in dollars (0: no bond is required)",
+    "motion.claims": "the claims the motion is about, e.g. Count I (breach of contract)",
     "motion.relief": "what the motion asks for",
     "motion.relief.statutory_damages": "the statutory damages asked for, in dollars",
     "motion.relief.per_work": "optional: dollars for each work (with works)",
@@ -90,20 +102,17 @@ class Combination:
 
 
 def motion_kinds() -> list[str]:
-    """The motion kinds the case file accepts."""
-    from .case import MotionKind
+    """The motion kinds the case file accepts (the bundled registry's)."""
+    from .motions import registry
 
-    return list(typing.get_args(MotionKind))
+    return registry().ids()
 
 
 def outcomes_for(kind: str) -> list[str]:
-    """The outcomes the bundled clause library can write an order for on this motion."""
-    from .case import OUTCOMES
-    from .order import Chambers, library_for
+    """The outcomes the motion kind allows (its file in templates/motions/ lists them)."""
+    from .motions import registry
 
-    library = library_for(Chambers())
-    stem = kind.replace("_", "-")
-    return [o for o in OUTCOMES if f"{stem}/{o.replace('_', '-')}" in library]
+    return list(registry().get(kind).outcomes)
 
 
 def check_combination(court: str, kind: str, outcome: str) -> tuple[Combination, str | None]:
@@ -133,7 +142,8 @@ def needed_fields(combo: Combination) -> tuple[list[str], list[str]]:
     from .case import Case
     from .order import Chambers, default_clause_ids, library_for
 
-    needed = _required(Case, "")
+    from .case import Motion, Ruling
+    needed = [*_required(Case, ""), *_required(Motion, "motion."), *_required(Ruling, "ruling.")]
     library = library_for(Chambers())
     read: list[str] = []
     for clause_id in default_clause_ids(library, combo.kind, combo.outcome):
@@ -147,11 +157,13 @@ def needed_fields(combo: Combination) -> tuple[list[str], list[str]]:
             field = _case_field(use.path)
             if field:
                 read.append(field)
+    from .motions import registry
+    needed += [f"motion.{name}" for name in registry().get(combo.kind).requires]
     if combo.outcome == "granted_in_part":
         needed += ["ruling.granted", "ruling.denied"]
     if combo.kind == "default_judgment":
-        read += [f"motion.relief.{name}" for name in Case.model_fields["motion"].annotation
-                 .model_fields["relief"].annotation.model_fields]
+        from .case import Relief
+        read += [f"motion.relief.{name}" for name in Relief.model_fields]
     needed = list(dict.fromkeys(needed))
     return needed, [f for f in dict.fromkeys(read) if f not in needed]
 
@@ -201,9 +213,9 @@ def skeleton_text(combo: Combination) -> str:
     court = district_court(combo.court) or find_court(combo.court)
     court_name = getattr(court, "district", "") or combo.court
     values = _values(combo, needed, optional)
-    from .order import MOTION_TITLES
+    from .motions import registry
 
-    title = MOTION_TITLES.get(combo.kind, combo.kind.replace("_", " "))
+    title = registry().get(combo.kind).title or "motion"
     lines = [
         f"# yaml-language-server: $schema=./{SCHEMA_FILE}",
         f"# An order on a {title}, {combo.outcome.replace('_', ' ')} ({court_name}).",
@@ -261,6 +273,9 @@ def _default(model: Any, path: str) -> Any:
         annotation = info.annotation
         if typing.get_origin(annotation) is list:
             annotation = typing.get_args(annotation)[0]
+        if not hasattr(annotation, "model_fields"):  # `Motion | None`: the model in it
+            annotation = next((a for a in typing.get_args(annotation)
+                               if hasattr(a, "model_fields")), annotation)
         model = annotation
     return None if info is None else info.default
 

@@ -32,6 +32,7 @@ class RenderReport:
     notes: list[str] = field(default_factory=list)            # e.g. how the court was read
     style: str = ""                                           # the court style's name
     used_files: tuple[tuple[str, str], ...] = ()              # (template|style|clauses, path)
+    written_by_library: list[str] = field(default_factory=list)  # which clause wrote what
 
 
 def render_case(case_file: Path | str, output: Path | str | None = None, *,
@@ -85,7 +86,8 @@ def render_case(case_file: Path | str, output: Path | str | None = None, *,
     report = RenderReport(docx=target, title=order.title, sealed=sealed,
                           findings=[*order.citations, *order.findings],
                           clauses_used=dict(order.clauses_used), notes=notes,
-                          style=order.style, used_files=order.used_files)
+                          style=order.style, used_files=order.used_files,
+                          written_by_library=list(order.written_by_library))
     if converter is not None:
         with converter:
             (result,) = converter.convert([target], force=True)

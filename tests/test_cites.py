@@ -15,7 +15,7 @@ case_number: "3:20-cv-00001"
 judge: {name: Ada Fictional}
 plaintiffs: [{name: "Northwind Pictures, LLC"}]
 defendants: [{name: John Doe}]
-motion: {kind: dismiss, doc: 12}
+motion: {kind: dismiss, doc: 12, movant: defendant}
 ruling: {outcome: denied}
 signed: {place: Hartford, date: 2021-06-04}
 discussion: |

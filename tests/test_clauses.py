@@ -69,8 +69,11 @@ def test_every_motion_and_outcome_renders_a_complete_order(name, outcome):
 
 
 def test_every_bundled_clause_is_rendered_by_the_matrix():
+    from test_motions import library_cases  # the motion kinds' own orders
+
     used = {clause_id for name, outcomes in MATRIX.items() for outcome in outcomes
             for clause_id in render_outcome(name, outcome).clauses_used}
+    used |= {clause_id for order in library_cases() for clause_id in order.clauses_used}
     library = ClauseLibrary([bundled_clauses()])
     missing = set(library.ids()) - used
     assert not missing, f"clauses no test renders: {sorted(missing)}"

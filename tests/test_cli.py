@@ -91,7 +91,11 @@ def test_schema_is_json_schema_of_the_case_file():
     import json
     result = run("schema")
     schema = json.loads(result.output)
-    assert {"court", "case_number", "motion", "ruling", "signed"} <= set(schema["required"])
+    assert {"court", "case_number", "signed"} <= set(schema["required"])
+    assert {"required": ["motion", "ruling"]} in schema["anyOf"]  # or `motions`, a list
+    assert {"required": ["motions"]} in schema["anyOf"]
+    kinds = schema["$defs"]["Motion"]["properties"]["kind"]["anyOf"][0]["enum"]
+    assert {"dismiss", "default_judgment", "other"} <= set(kinds)
     assert schema["additionalProperties"] is False
 
 

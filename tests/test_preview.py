@@ -125,10 +125,10 @@ def test_a_missing_optional_value_a_clause_needs_does_not_stop_the_preview(tmp_p
     result = preview("--data", case, "-o", out)
     assert result.exit_code == 0, result.output
     assert "missing: isp (the case does not give it)" in result.output
-    assert "missing: defendant.ip_address (the case does not give it)" in result.output
+    assert "missing: defendants.0.ip_address (the case does not give it)" in result.output
     text = document_text(out.read_bytes())
     assert "serve on [[isp]] a subpoena" in text
-    assert "IP address [[defendant.ip_address]]" in text
+    assert "IP address [[defendants.0.ip_address]]" in text
 
 
 def test_watch_shows_the_new_text_of_a_clause_edited_while_it_runs(tmp_path):

@@ -320,12 +320,17 @@ def _line(text: str, comment: str | None) -> str:
 
 
 def _prose(combo: Combination) -> list[str]:
-    standard = f"standard/{combo.kind.replace('_', '-')}"
+    from .motions import registry
+    from .order import Chambers, library_for
+
+    library = library_for(Chambers())
+    standards = [c for c in registry().get(combo.kind).clause_ids("discussion", combo.outcome)
+                 if c.startswith("standard/") and c in library]
     return [
         _line("background: |", EXPLAIN["background"]),
         "  [[background]]",
         _line("discussion:", EXPLAIN["discussion"]),
-        f"  - clause: {standard}",
+        *[f"  - clause: {standard}" for standard in standards[:1]],
         "  - text: |",
         "      [[discussion]]",
         "# introduction: and conclusion: are written by the clause library for this motion",

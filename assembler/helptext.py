@@ -17,6 +17,8 @@ EXAMPLES: dict[str, list[str]] = {
               "assembler batch rows.csv --base case.yaml -o orders/ --pdf -j 2"],
     "clauses": ["assembler clauses",
                 "assembler clauses --chambers fixtures/chambers/jam --json"],
+    "motions": ["assembler motions",
+                "assembler motions --chambers fixtures/chambers/stays --json"],
     "new": ["assembler new --court ilnd --motion dismiss --outcome granted_in_part -o case.yaml",
             'assembler new --court "D. Conn." --motion default_judgment --outcome granted'],
     "courts": ['assembler courts "N.D. Ill."', "assembler courts illinois northern"],

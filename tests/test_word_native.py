@@ -351,3 +351,26 @@ def test_a_template_without_list_definitions_gets_them_and_loses_its_unused_ones
     out.write_bytes(data)
     # (python-docx's own stylesWithEffects part is out of date with its styles; ours are not)
     assert [e for e in _audit(out) if "stylesWithEffects" not in e] == []
+
+
+@pytest.mark.parametrize("numbering, message", [
+    (b"<w:numbering", "not well-formed XML"),
+    (b'<w:numbering xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main">'
+     b'<w:abstractNum w:abstractNumId="x"/></w:numbering>', "without a numeric id"),
+])
+def test_a_template_with_a_broken_numbering_part_is_a_one_line_error(tmp_path, numbering,
+                                                                      message):
+    import zipfile
+
+    from assembler.errors import TemplateError
+
+    source = make_template(tmp_path / "src.docx", ["Text"])
+    broken = tmp_path / "broken.docx"
+    with zipfile.ZipFile(source) as old, zipfile.ZipFile(broken, "w") as new:
+        for info in old.infolist():
+            data = numbering if info.filename == "word/numbering.xml" else old.read(info)
+            new.writestr(info, data)
+    with pytest.raises(TemplateError) as caught:
+        render_order(load_case(SEED), case_dir=SEED.parent, template=broken)
+    assert message in str(caught.value) and "word/numbering.xml" in str(caught.value)
+    assert "\n" not in str(caught.value)

@@ -113,11 +113,23 @@ class _Definitions:
     next_num: int
 
 
+class NumberingError(ValueError):
+    """A template's numbering part that cannot be read."""
+
+
 class Numbering:
     """A template's numbering, pruned once; `render` writes one document's numbering part."""
 
     def __init__(self, data: bytes | None, used_num_ids: set[str], style_ids: set[str]):
-        self._defs = _read(data, used_num_ids, style_ids)
+        from lxml import etree
+
+        try:
+            self._defs = _read(data, used_num_ids, style_ids)
+        except etree.XMLSyntaxError as exc:
+            raise NumberingError(f"not well-formed XML (line {exc.lineno}): "
+                                 f"{exc.msg}") from None
+        except (ValueError, TypeError, AttributeError):
+            raise NumberingError("a list definition without a numeric id") from None
         self.empty = self._part(list(self._defs.always), [])
 
     def render(self, rendered: dict[str, str]) -> bytes:

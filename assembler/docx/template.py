@@ -105,11 +105,14 @@ class CompiledTemplate:
         self.footnote_reference_style = footnote_reference_style
         parts, self.sources = _prepared(raw, str(path), self.name)
         self.base = Package(parts)
-        styles = parts.get("word/styles.xml", b"").decode("utf-8")
-        self.numbering = numbering.Numbering(
-            parts.get(numbering.PART),
-            numbering.referenced_num_ids([styles, *self.sources.values()]),
-            numbering.style_ids(styles))
+        styles = parts.get("word/styles.xml", b"").decode("utf-8", "replace")
+        try:
+            self.numbering = numbering.Numbering(
+                parts.get(numbering.PART),
+                numbering.referenced_num_ids([styles, *self.sources.values()]),
+                numbering.style_ids(styles))
+        except numbering.NumberingError as exc:
+            raise TemplateError(str(exc), file=f"{self.name}:{numbering.PART}") from None
         self.base.parts[numbering.PART] = self.numbering.empty
         # settings.xml cut around Word's document ids, which each order fills with its own.
         self._settings = _DOC_IDS.split(parts.get("word/settings.xml", b""))

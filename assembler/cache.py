@@ -22,6 +22,7 @@ import importlib.util
 import marshal
 import os
 import sys
+import tempfile
 from functools import lru_cache
 from pathlib import Path
 from types import CodeType
@@ -105,7 +106,7 @@ def store(kind: str, entry: str, data: bytes) -> None:
     if folder is None:
         return
     target = folder / kind / entry
-    temp = target.with_name(f".{entry}.{os.getpid()}.part")
+    temp = None
     try:
         if not folder.is_dir():
             folder.mkdir(parents=True, exist_ok=True, mode=0o700)
@@ -113,13 +114,18 @@ def store(kind: str, entry: str, data: bytes) -> None:
                 f"{_TAG_SIGNATURE}\n# the compile cache of assembler (safe to delete)\n")
             _prune(folder)
         target.parent.mkdir(exist_ok=True, mode=0o700)
-        temp.write_bytes(data)
+        # An unpredictable name, created exclusively: a link planted in the folder is never
+        # followed (the folder may be one ASSEMBLER_CACHE_DIR shares).
+        fd, temp = tempfile.mkstemp(prefix=f".{entry}.", suffix=".part", dir=target.parent)
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
         os.replace(temp, target)
     except OSError:
-        try:
-            temp.unlink()
-        except OSError:
-            pass
+        if temp is not None:
+            try:
+                os.unlink(temp)
+            except OSError:
+                pass
 
 
 STALE_DAYS = 30

@@ -396,3 +396,18 @@ def test_a_failed_pdf_leaves_neither_file_and_a_retry_needs_no_force(tmp_path):
     assert forced.exit_code == 1
     assert forced.output.splitlines()[-1].endswith("; the .docx was written and kept")
     assert zipfile.is_zipfile(target) and not target.with_suffix(".pdf").exists()
+
+
+def test_the_compile_cache_does_not_follow_a_link_planted_at_a_temporary_name(tmp_path,
+                                                                             monkeypatch):
+    from assembler import cache
+
+    folder = tmp_path / "shared-cache"
+    monkeypatch.setenv("ASSEMBLER_CACHE_DIR", str(folder))
+    cache.store("probe", "entry", b"first")  # makes the folder and its fingerprint
+    target = next(folder.rglob("entry"))
+    outside = tmp_path / "outside.txt"
+    outside.write_text("precious")
+    (target.parent / f".entry.{os.getpid()}.part").symlink_to(outside)  # the old fixed name
+    cache.store("probe", "entry", b"second")
+    assert outside.read_text() == "precious" and target.read_bytes() == b"second"

@@ -150,6 +150,11 @@ def plan_italics(case_file: Path, overrides: tuple[str, ...] | list[str] = ()) -
         _set_value(want, piece.origin, new_value)
         candidate = _edit_file(text, line_number + (markdown_line if start is not None else 0),
                                name, tail, is_json)
+        if (candidate is None or not _reads_as(candidate, want, parse)) and not is_json:
+            # A folded scalar (`>`) joins its lines: the name may stand on any of them.
+            candidate = next((c for n in _scalar_lines(text, piece.origin)
+                              if (c := _edit_file(text, n, name, tail, is_json)) is not None
+                              and _reads_as(c, want, parse)), None)
         if candidate is None or not _reads_as(candidate, want, parse):
             candidate = None if is_json else _requote(text, piece.origin, new_value)
             if candidate is not None and not _reads_as(candidate, want, parse):
@@ -176,6 +181,15 @@ def _edit_file(text: str, line_number: int, name: str, tail: str, is_json: bool)
     if fixed is None:
         return None
     return text[:begin] + fixed + text[end:]
+
+
+def _scalar_lines(text: str, path: Path_) -> range:
+    """The 1-based file lines a YAML scalar's text spans (none when it cannot be found)."""
+    try:
+        node = _yaml_node(text[1:] if text.startswith("\ufeff") else text, path)
+    except Exception:  # noqa: BLE001 - any failure means: no lines to try
+        return range(0)
+    return range(node.start_mark.line + 1, node.end_mark.line + 2)
 
 
 def _requote(text: str, path: Path_, value: str) -> str | None:

@@ -109,3 +109,28 @@ def test_json_case_files_are_fixed_in_place(tmp_path):
     assert result.exit_code == 0, result.output
     assert json.loads(path.read_text(encoding="utf-8"))["discussion"].startswith(
         "Under *Ashcroft v. Iqbal*, 556 U.S. 662")
+
+
+def test_quoted_folded_and_list_item_values(tmp_path):
+    path = tmp_path / "case.yaml"
+    path.write_text(HEAD.replace("discussion: |\n", "") + (
+        "introduction: 'It''s settled: Ashcroft v. Iqbal, 556 U.S. 662, 678 (2009).'\n"
+        "background: >\n"
+        "  The standard is old. Bell Atl. Corp. v. Twombly, 550 U.S. 544,\n"
+        "  570 (2007), says so, and Conley v. Gibson, 355 U.S. 41, 45 (1957), is gone.\n"
+        "discussion:\n"
+        "  - text: Erickson v. Pardus, 551 U.S. 89, 94 (2007), is per curiam.   # a comment\n"),
+        encoding="utf-8")
+    result = fix(path)
+    assert result.exit_code == 0, result.output
+    assert "italicised 4 case names" in result.stderr and "could not" not in result.stderr
+    text = path.read_text(encoding="utf-8")
+    assert "introduction: 'It''s settled: *Ashcroft v. Iqbal*, 556 U.S. 662" in text
+    assert "  The standard is old. *Bell Atl. Corp. v. Twombly*, 550 U.S. 544,\n" in text
+    assert "  570 (2007), says so, and *Conley v. Gibson*, 355 U.S. 41, 45 (1957)" in text
+    assert '  - text: "*Erickson v. Pardus*, 551 U.S. 89, 94 (2007), is per curiam."   # a ' \
+           'comment\n' in text
+    data = yaml.safe_load(text)
+    assert data["discussion"] == [{"text": "*Erickson v. Pardus*, 551 U.S. 89, 94 (2007), is "
+                                           "per curiam."}]
+    assert check_case_citations(path) == []

@@ -41,6 +41,7 @@ EXPLAIN = {
     "court": "the courts-db id of the court (`assembler courts WORDS` finds it)",
     "case_number": 'the case number as the caption prints it, e.g. "1:24-cv-01234"',
     "judge_initials": "optional: the judge's initials, printed after the case number",
+    "division": "optional: the division, printed under the district (e.g. Eastern Division)",
     "judge": "the judge who signs the order",
     "judge.name": "the judge's full name",
     "judge.title": "or United States Magistrate Judge",
@@ -84,7 +85,7 @@ EXPLAIN = {
     "ruling.renewal_days": "days from the order to renew or amend (counted under Rule 6(a))",
     "ruling.with_prejudice": "true if the dismissal is with prejudice",
     "signed": "where and when the order is signed",
-    "signed.place": "the city where the judge sits, e.g. Chicago",
+    "signed.place": "the city where the order is signed",
     "signed.date": "the date the order is signed, as YYYY-MM-DD",
     "background": "the facts, in Markdown (footnotes as [^1] with `[^1]: text` anywhere)",
     "discussion": "the court's analysis: the library's legal standard, then yours",
@@ -203,6 +204,20 @@ def _case_field(context_path: str) -> str | None:
     return None if keys else ".".join(str(p) for p in parts)  # a leaf, not a mapping
 
 
+def style_fields(court_id: str) -> tuple[list[str], list[str]]:
+    """(fields the court's style needs, optional fields it prints): the style's own fields."""
+    from .styles import registry_for
+
+    profile = registry_for().for_court(court_id).profile
+    needed: list[str] = []
+    optional: list[str] = ["judge_initials"]
+    if any("{place}" in line for line in profile.date_block):
+        (optional if profile.place_default else needed).append("signed.place")
+    if profile.division:
+        optional.append("division")
+    return needed, optional
+
+
 # ---- writing the file ------------------------------------------------------------------------
 
 def skeleton_text(combo: Combination) -> str:
@@ -210,6 +225,8 @@ def skeleton_text(combo: Combination) -> str:
     from .courts import district_court, find_court
 
     needed, optional = needed_fields(combo)
+    style_needed, style_optional = style_fields(combo.court)
+    needed += [f for f in style_needed if f not in needed]
     court = district_court(combo.court) or find_court(combo.court)
     court_name = getattr(court, "district", "") or combo.court
     values = _values(combo, needed, optional)
@@ -223,7 +240,7 @@ def skeleton_text(combo: Combination) -> str:
         "# `assembler render` shows the order with what is still missing marked.",
     ]
     tree: dict[str, Any] = {}
-    for path in [*needed, "judge.title", "motion.movant", *optional]:
+    for path in [*needed, "judge.title", "motion.movant", *optional, *style_optional]:
         node = tree
         parts = path.split(".")
         for part in parts[:-1]:
@@ -280,7 +297,7 @@ def _default(model: Any, path: str) -> Any:
     return None if info is None else info.default
 
 
-_FIRST = ("court", "case_number", "judge", "plaintiffs", "defendants", "isp", "sealing",
+_FIRST = ("court", "division", "case_number", "judge_initials", "judge", "plaintiffs", "defendants", "isp", "sealing",
           "motion", "ruling", "signed")
 _ORDER = {"judge": ["name", "title"], "motion": ["kind", "doc", "movant"],
           "ruling": ["outcome", "granted", "denied"], "signed": ["place", "date"]}

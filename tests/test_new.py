@@ -116,3 +116,33 @@ def test_every_clause_need_maps_to_a_case_field():
     library = ClauseLibrary([bundled_clauses()])
     needs = {need for clause in library.all() for need in clause.needs}
     assert needs <= set(NEEDS_FIELDS), needs - set(NEEDS_FIELDS)
+
+
+def _style_courts():
+    from assembler.styles import registry_for
+
+    registry = registry_for()
+    return sorted({court for name in registry.names()
+                   for court in registry.get(name).profile.courts})
+
+
+@pytest.mark.parametrize("court", _style_courts())
+def test_new_for_each_bundled_style_gives_the_style_its_fields(tmp_path, court):
+    from assembler.styles import registry_for
+
+    case = tmp_path / "case.yaml"
+    assert run("new", "--court", court, "--motion", "dismiss", "--outcome", "granted",
+               "-o", case).exit_code == 0
+    text = case.read_text(encoding="utf-8")
+    profile = registry_for().for_court(court).profile
+    place_needed = (any("{place}" in line for line in profile.date_block)
+                    and not profile.place_default)
+    assert ('place: "[[signed.place]]"' in text) == place_needed
+    assert ("# division:" in text) == profile.division
+    assert run("render", case, "-o", tmp_path / "draft.docx").exit_code == 0
+    assert run("lint", case).output.strip() == "0 errors, 0 warnings in 1 case file"
+    filled = tmp_path / "filled.yaml"
+    filled.write_text(fill(text), encoding="utf-8")
+    result = run("render", filled, "-o", tmp_path / "order.docx", "--strict")
+    assert result.exit_code == 0, result.output
+    assert "[[" not in document_text((tmp_path / "order.docx").read_bytes())

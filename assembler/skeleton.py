@@ -297,8 +297,8 @@ def _default(model: Any, path: str) -> Any:
     return None if info is None else info.default
 
 
-_FIRST = ("court", "division", "case_number", "judge_initials", "judge", "plaintiffs", "defendants", "isp", "sealing",
-          "motion", "ruling", "signed")
+_FIRST = ("court", "division", "case_number", "judge_initials", "judge", "plaintiffs",
+          "defendants", "isp", "sealing", "motion", "ruling", "signed")
 _ORDER = {"judge": ["name", "title"], "motion": ["kind", "doc", "movant"],
           "ruling": ["outcome", "granted", "denied"], "signed": ["place", "date"]}
 

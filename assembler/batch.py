@@ -190,6 +190,9 @@ class CsvRows:
 
     def __init__(self, path: Path):
         self.path = path
+        if path.exists() and not path.is_file() and not path.is_dir():  # read twice: a FIFO
+            raise CaseFileError("is not a regular file (a device, pipe or socket)",  # blocks
+                                file=str(path))
         self.encoding, self.warning = detect_encoding(path)
         self.headers: list[str] = []
         self.count = 0

@@ -119,3 +119,13 @@ def test_devices_and_fifos_are_not_case_files(tmp_path, command):
         assert result.exit_code == 1, result.output
         assert ("not a regular file" in result.output
                 or "check reads a case file" in result.output), result.output  # /dev/zero
+
+
+def test_a_fifo_or_device_is_not_a_batch(tmp_path):
+    fifo = tmp_path / "rows.csv"
+    os.mkfifo(fifo)
+    for source in (fifo, "/dev/zero"):
+        started = time.monotonic()
+        result = CliRunner().invoke(main, ["batch", str(source), "-o", str(tmp_path / "out")])
+        assert time.monotonic() - started < 5
+        assert result.exit_code == 1 and "not a regular file" in result.output, result.output

@@ -97,6 +97,16 @@ def test_the_bundled_templates_are_found():
 @pytest.mark.parametrize("template", TEMPLATES, ids=lambda p: str(p.relative_to(ROOT)))
 def test_every_bundled_template_is_schema_valid(template):
     assert _audit(template) == []
+    # And its numbering points only at styles it defines, its styles only at numbering it has.
+    data = template.read_bytes()
+    styles = read_part(data, "word/styles.xml")
+    numbering = (read_part(data, "word/numbering.xml")
+                 if "word/numbering.xml" in part_names(data) else "")
+    defined = set(re.findall(r'w:styleId="([^"]+)"', styles))
+    links = re.findall(r'<w:(?:pStyle|styleLink|numStyleLink) w:val="([^"]+)"', numbering)
+    assert set(links) <= defined
+    nums = set(re.findall(r'<w:num w:numId="(\d+)"', numbering))
+    assert set(re.findall(r'<w:numId w:val="(\d+)"', styles)) <= nums
 
 
 @pytest.mark.parametrize("sealed", [False, True], ids=["public", "sealed"])

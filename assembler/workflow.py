@@ -100,6 +100,12 @@ def render_case(case_file: Path | str, output: Path | str | None = None, *,
                                   "removed again, so a retry finds nothing in its way)",
                                   file=str(target))
         report.pdf = result.pdf
+        from .fonts import substitution_note
+
+        if note := substitution_note(target, result.pdf):  # a note, never an error
+            report.notes.append(note)
+            if on_note is not None:
+                on_note(note)
     return report
 
 

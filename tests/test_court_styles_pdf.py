@@ -118,3 +118,49 @@ def test_the_seed_order_keeps_its_signature_with_its_date(tmp_path):
     dated = [i for i, t in enumerate(pages) if "Dated at New Haven" in t]
     signed = [i for i, t in enumerate(pages) if "/s/ Jeffrey Alker Meyer" in t]
     assert dated == signed
+
+
+def _order_in_font(path: Path, font: str) -> Path:
+    """The federal style's order for ilnd, its Normal style set in `font`."""
+    import zipfile
+
+    data = render_order(load_case(CASES / "ilnd-order.yaml"), case_dir=CASES).data
+    path.write_bytes(data)
+    with zipfile.ZipFile(path) as archive:
+        parts = {i.filename: archive.read(i) for i in archive.infolist()}
+    parts["word/styles.xml"] = parts["word/styles.xml"].replace(
+        b'w:ascii="Times New Roman"', f'w:ascii="{font}"'.encode()).replace(
+        b'w:hAnsi="Times New Roman"', f'w:hAnsi="{font}"'.encode())
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
+        for name, part in parts.items():
+            archive.writestr(name, part)
+    return path
+
+
+def test_a_substituted_font_is_named_once_and_an_installed_one_is_not(tmp_path):
+    from assembler.fonts import substitution_note
+
+    missing = _order_in_font(tmp_path / "schoolbook.docx", "Century Schoolbook")
+    installed = _order_in_font(tmp_path / "dejavu.docx", "DejaVu Serif")
+    with PdfConverter() as converter:
+        results = converter.convert([missing, installed])
+    note = substitution_note(missing, results[0].pdf)
+    assert note is not None and "asks for Century Schoolbook" in note
+    assert note.count("Century Schoolbook") == 1
+    assert substitution_note(installed, results[1].pdf) is None
+
+
+def test_render_pdf_prints_the_substitution_as_a_note(tmp_path):
+    from click.testing import CliRunner
+
+    from assembler.cli import main
+
+    result = CliRunner().invoke(main, ["render", str(CASES / "ilnd-order.yaml"), "--pdf",
+                                       "-o", str(tmp_path / "o.docx")])
+    assert result.exit_code == 0, result.output
+    notes = [line for line in result.output.splitlines() if "where the order asks for" in line]
+    if shutil.which("fc-match") and "Times New Roman" in subprocess.run(
+            ["fc-match", "Times New Roman"], capture_output=True, text=True).stdout:
+        assert notes == []
+    else:
+        assert len(notes) == 1 and notes[0].startswith("note: ")

@@ -234,7 +234,9 @@ class CsvRows:
                                     f"{column} name the same field)", file=str(self.path), row=1)
             seen[path] = column
             if not _field_known(Case, _header_path(name)):
-                raise CaseFileError(f"unknown header '{name}': not a case-file field "
+                from .suggest import path_hint
+                raise CaseFileError(f"unknown header '{name}': not a case-file field"
+                                    f"{path_hint(Case, _header_path(name))} "
                                     "(see `assembler schema`)", file=str(self.path), row=1)
         for _ in records:  # the rest: an unterminated quote raises here, before any output
             self.count += 1

@@ -186,8 +186,20 @@ def search_courts(query: str | None) -> list[DistrictCourt]:
     if exact:
         return exact
     words = _WORD.findall(query.casefold())
-    return [c for c in courts
-            if all(any(w.startswith(q) for w in c.words) for q in words)]
+    found = _matching(courts, words)
+    if not found:  # a misspelt word ("nothern"): try the nearest word courts-db uses
+        import difflib
+
+        vocabulary = sorted({w for c in courts for w in c.words})
+        corrected = [next(iter(difflib.get_close_matches(q, vocabulary, n=1, cutoff=0.75)), q)
+                     for q in words]
+        if corrected != words:
+            found = _matching(courts, corrected)
+    return found
+
+
+def _matching(courts: tuple[DistrictCourt, ...], words: list[str]) -> list[DistrictCourt]:
+    return [c for c in courts if all(any(w.startswith(q) for w in c.words) for q in words)]
 
 
 def citation_matches(text: str) -> list[DistrictCourt]:

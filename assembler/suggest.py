@@ -86,3 +86,18 @@ def _models_in(annotation: object) -> list[type]:
     for argument in typing.get_args(annotation):
         found.extend(_models_in(argument))
     return found
+
+
+def path_hint(model: type, path: tuple[str | int, ...]) -> str:
+    """" (did you mean 'signed.date'?)" for a dotted field path with a misspelt part."""
+    for depth, part in enumerate(path):
+        if isinstance(part, int):
+            continue
+        keys = keys_at(model, path[:depth])
+        if part not in keys:
+            near = closest(part, keys, limit=1)
+            if not near:
+                return ""
+            fixed = [*path[:depth], near[0], *path[depth + 1:]]
+            return suggestion([".".join(str(p) for p in fixed)])
+    return ""

@@ -361,3 +361,24 @@ def test_the_first_order_of_the_readme_renders_with_its_deadlines(tmp_path):
     assert "amended complaint as to the dismissed claims by October 28, 2024" in text
     assert "“should have known” of its customers’ uploads" in text
     assert "Lakeshore registered each film before filing suit." in text  # the footnote
+
+
+@pytest.mark.parametrize("query, expected", [("nothern illinois", ["ilnd"]),
+                                             ("conneticut", ["ctd"]),
+                                             ("soutern new york", ["nysd"])])
+def test_courts_search_forgives_a_misspelt_word(query, expected):
+    result = run("courts", *query.split())
+    assert [line.split()[0] for line in result.output.splitlines()] == expected
+
+
+def test_a_misspelt_csv_header_names_the_field(tmp_path):
+    base = FIXTURES / "batches" / "early-discovery.yaml"
+    rows = tmp_path / "rows.csv"
+    rows.write_text("case_number,defendants.0.ip_adress,signed.date\n"
+                    "3:23-cv-02001,192.0.2.40,2023-04-03\n", encoding="utf-8")
+    result = CliRunner().invoke(main, ["batch", str(rows), "--base", str(base), "-o",
+                                       str(tmp_path / "out")])
+    assert result.exit_code == 1
+    assert ("unknown header 'defendants.0.ip_adress': not a case-file field (did you mean "
+            "'defendants.0.ip_address'?)") in result.output
+    assert not (tmp_path / "out" / "3-23-cv-02001-order.docx").exists()

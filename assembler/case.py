@@ -215,6 +215,7 @@ class Motion(Model):
     claims: list[Name] = []
     subpoena: Text | None = None
     documents: list[Name] = []
+    expenses: Literal["award", "excused"] | None = None   # compel: Rule 37(a)(5)
 
     @model_validator(mode="before")
     @classmethod

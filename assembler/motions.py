@@ -24,7 +24,7 @@ OTHER = "other"
 SECTIONS = ("introduction", "discussion", "conclusion")
 # Fields whose wording a kind may depend on (`requires:`); each is a one-line error when absent.
 REQUIRABLE = ("movant", "name", "pleading", "timekeepers", "fee_basis", "new_date", "terms",
-              "bond", "claims")
+              "bond", "claims", "documents", "deadline", "subpoena")
 
 
 def _clause_id(value: str) -> str:
@@ -42,9 +42,10 @@ class _KindFile(BaseModel):
     id: str = Field(pattern=r"^[a-z][a-z0-9_]*$")
     title: str = Field(min_length=1)
     rule: str = ""
+    asks: str = ""    # what the movant asks the order to do: "awarding attorney’s fees"
     outcomes: list[Literal["granted", "denied", "denied_without_prejudice", "granted_in_part",
                            "moot"]] = Field(min_length=1)
-    items: Literal["text", "relief"] = "text"
+    items: Literal["text", "relief", "amount"] = "text"   # amount: in part = a reduced sum
     relief: dict[str, str] = {}
     requires: list[Literal[REQUIRABLE]] = []  # type: ignore[valid-type]
     movant: Literal["plaintiff", "defendant"] | None = None
@@ -59,6 +60,7 @@ class MotionKind:
     id: str
     title: str                       # "motion to dismiss": the phrase titles and clauses print
     rule: str
+    asks: str
     outcomes: tuple[str, ...]
     items: str                       # "text" (claims, requests) or "relief" (named relief)
     relief: dict[str, str]           # relief key -> words ("statutory_damages": "statutory damages")
@@ -74,7 +76,7 @@ class MotionKind:
         return [c.replace("{outcome}", dashed) for c in self.clauses.get(section, ())]
 
 
-OTHER_KIND = MotionKind(id=OTHER, title="", rule="", outcomes=OUTCOMES, items="text",
+OTHER_KIND = MotionKind(id=OTHER, title="", rule="", asks="", outcomes=OUTCOMES, items="text",
                         relief={}, requires=("name",), movant=None, attachments=(),
                         clauses={}, path=None)
 
@@ -101,7 +103,7 @@ def read_kind(path: Path) -> MotionKind:
     if kind.id == OTHER:
         raise CaseFileError("'other' is built in (any motion, named by the case)",
                             file=str(path), line=located.line_of(("id",)), field="id")
-    return MotionKind(id=kind.id, title=kind.title, rule=kind.rule,
+    return MotionKind(id=kind.id, title=kind.title, rule=kind.rule, asks=kind.asks,
                       outcomes=tuple(kind.outcomes), items=kind.items, relief=dict(kind.relief),
                       requires=tuple(kind.requires), movant=kind.movant,
                       attachments=tuple(kind.attachments),

@@ -214,7 +214,8 @@ def _ruling(r: OrderMotion, case: Case, state: str | None) -> dict[str, Any]:
     denied_items = _items(ruling.denied, ruling, signed, state, f"{field}.denied")
     granted = [i["item"] for i in granted_items]
     denied = [i["item"] for i in denied_items]
-    if ruling.outcome == "granted_in_part" and not (granted and denied):
+    if ruling.outcome == "granted_in_part" and r.kind.items != "amount" and not (
+            granted and denied):
         raise CaseFileError("granted_in_part needs both granted and denied "
                             "(what is granted and what is denied)",
                             field=f"{field}.granted" if not granted else f"{field}.denied")
@@ -318,7 +319,7 @@ def motion_context(r: OrderMotion, case: Case, chambers: Chambers, plaintiffs: l
     roles = PLEADING_ROLES.get(pleading or "", (None, None))
     context = {"kind": motion.kind, "doc": docs[0], "docs": docs,
                "cite": "; ".join(chambers.cite(d) for d in docs), "name": r.name,
-               "rule": r.kind.rule,
+               "rule": r.kind.rule, "asks": r.kind.asks, "expenses": motion.expenses,
                "movant": r.movant_side, "movant_party": movant, "opponent": opponent,
                "pleading": PLEADING_WORDS.get(pleading or ""),
                "amended_pleading": AMENDED_WORDS.get(pleading or ""),

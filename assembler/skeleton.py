@@ -34,6 +34,11 @@ NEEDS_FIELDS = {
     "motion.pleading": "motion.movant",
     "ruling.granted_groups": "ruling.granted",
     "ruling.denied_groups": "ruling.denied",
+    "motion.opponent": "motion.movant",
+    "motion.fees": "motion.timekeepers",
+    "motion.fee_basis": "motion.fee_basis",
+    "motion.terms": "motion.terms",
+    "motion.new_date": "motion.new_date",
 }
 
 # One line on each field a skeleton can hold (list items under index 0).
@@ -68,6 +73,8 @@ EXPLAIN = {
     "motion.deadline": "what the movant must do by then, e.g. answer the complaint",
     "motion.bond": "the security under Rule 65(c) in dollars (0: no bond is required)",
     "motion.claims": "the claims the motion is about, e.g. Count I (breach of contract)",
+    "motion.documents": "the documents the motion is about (one text, or a list)",
+    "motion.subpoena": "which subpoena, e.g. served on Example Bank on May 1, 2024",
     "motion.relief": "what the motion asks for",
     "motion.relief.statutory_damages": "the statutory damages asked for, in dollars",
     "motion.relief.per_work": "optional: dollars for each work (with works)",
@@ -278,6 +285,13 @@ def _values(combo: Combination, needed: list[str], optional: list[str]) -> dict[
             values[path] = str(default)
     values["judge.title"] = "United States District Judge"
     values["motion.movant"] = MOVANTS.get(combo.kind, "plaintiff")
+    # Fields that are lists of mappings: one item with its text marked (numbers to replace).
+    if "motion.timekeepers" in values:
+        values["motion.timekeepers"] = ('[{name: "[[motion.timekeepers.0.name]]", hours: 1, '
+                                        'rate: 1}]')
+    if "motion.terms" in values:
+        values["motion.terms"] = '[{text: "[[motion.terms.0.text]]"}]'
+
     return values
 
 

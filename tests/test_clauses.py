@@ -158,7 +158,7 @@ def test_unknown_clause_and_unsupported_outcome_are_one_line_errors(tmp_path):
         "discussion: [{clause: standard/nope}]") + 1
     assert result.output.strip() == (f"error: {case}:{line_number}: clause standard/nope: "
                                      "discussion.0.clause: unknown clause id (did you mean "
-                                     "'standard/seal'?) (run `assembler "
+                                     "'standard/compel'?) (run `assembler "
                                      "clauses` for the list)")
     result = runner.invoke(main, ["render", str(CASES / "seal-granted.yaml"), "--set",
                                   "ruling.outcome=moot", "-o", str(tmp_path / "o.docx")])

@@ -107,7 +107,7 @@ def test_the_id_written_as_an_id_has_no_note():
     ("  movant: defendant", "  movnt: defendant",
      "motion.movnt: unknown key (did you mean 'movant'?)"),
     ("  kind: dismiss", "  kind: dismis",
-     "motion.kind: 'dismis' is not one of 'default_judgment', 'dismiss', "),
+     "motion.kind: 'dismis' is not one of 'attorneys_fees', 'compel', 'default_judgment', "),
     ("  kind: dismiss", "  kind: dismis", "(did you mean 'dismiss'?)"),
     ("  outcome: granted_in_part", "  outcome: granted_in_prat",
      "(did you mean 'granted_in_part'?)"),

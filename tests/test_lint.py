@@ -79,7 +79,7 @@ def test_clause_problems_name_file_and_line(tmp_path):
     folder = tmp_path / "clauses" / "custom"
     folder.mkdir(parents=True)
     (folder / "x.md").write_text(
-        "---\nid: custom/x\ntitle: X\nmotions: [default_judgment, summary_judgment]\n"
+        "---\nid: custom/x\ntitle: X\nmotions: [default_judgment, summary_judgement]\n"
         "needs: [isp]\n---\nFirst line.\n{{ plaintiff.nam }} and {{ clause('custom/none') }}\n",
         encoding="utf-8")
     result = lint(tmp_path / "clauses")
@@ -88,7 +88,7 @@ def test_clause_problems_name_file_and_line(tmp_path):
     assert f"{folder / 'x.md'}:8: error: 'plaintiff.nam' is not a value" in out
     assert f"{folder / 'x.md'}:8: error: clause('custom/none') names no clause" in out
     assert f"{folder / 'x.md'}:1: warning: needs 'isp', which the body never uses" in out
-    assert "motions lists 'summary_judgment'" in out
+    assert "motions lists 'summary_judgement'" in out
     assert "templates/clauses" not in out  # only the folder asked about is reported
 
 

@@ -189,4 +189,8 @@ def test_render_notes_say_which_clause_wrote_which_section(tmp_path):
 
 def library_cases():
     """Orders these tests render (for the clause-coverage test)."""
-    return [render(CASES / "other-stay-granted.yaml"), render(CASES / "two-motions.yaml")]
+    from test_motion_matrix import matrix_orders
+
+    fixtures = ["other-stay-granted", "two-motions", "attorneys-fees-granted",
+                "preliminary-injunction-granted", "injunction-and-strike"]
+    return [render(CASES / f"{name}.yaml") for name in fixtures] + matrix_orders()

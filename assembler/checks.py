@@ -86,7 +86,7 @@ def normalize(text: str) -> str:
 
 _BIDI_CONTROLS = re.compile("[\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
 _CAMEL_ASCII = re.compile(r"(?<=[a-z])(?=[A-Z])")
-_DIGIT_LETTER = re.compile(r"[^\W\d_][01]|[01][^\W\d_]")
+_DIGIT_LETTER = re.compile(r"[01](?:(?<=[^\W\d_][01])|(?=[^\W\d_]))")
 _LETTER_SPACED = re.compile(r"(?<![^\W\d_])[^\W\d_](?:[\W_]{1,2}[^\W\d_](?![^\W\d_])){2,}")
 _NOT_LETTER = re.compile(r"[\W\d_]+")
 _LETTER_BEFORE = r"(?<![^\W\d_])"
@@ -165,8 +165,10 @@ def _tables() -> _Tables:
             chr(int(code, 16)) for code in fields[1].split()).casefold())
         target = "".join(c for c in target if not unicodedata.combining(c))
         # A symbol that looks like letters ("∨" for v) reads as them; one that looks like
-        # letters and punctuation ("%" as "º/₀") stays what it is, a boundary between words.
-        if target != char and (char.isalpha() or target.isalpha()):
+        # letters and punctuation ("%" as "º/₀"), and punctuation (an em dash, which TR39
+        # gives the prototype "ー"), stay what they are: boundaries between words.
+        if target != char and (char.isalpha() or (target.isalpha() and
+                                                  unicodedata.category(char)[0] == "S")):
             prototypes[ord(char)] = target
 
     def skeleton(digits: bool):
@@ -190,8 +192,24 @@ def _tables() -> _Tables:
     return _TABLES[0]
 
 
+_NON_ASCII = re.compile(r"[^\x00-\x7f]")
+_PLAIN: dict[str, bool] = {}
+
+
+def _plain(char: str) -> bool:
+    """Punctuation, symbols and spaces that fold to no letter (curly quotes, dashes, §, ¶):
+    a text whose only non-ASCII characters are these folds as fast as ASCII."""
+    known = _PLAIN.get(char)
+    if known is None:
+        target = _tables().letters[ord(char)]
+        kind = unicodedata.category(char)[0]
+        known = _PLAIN[char] = (kind in "PZ" or (kind == "S" and not (target or "").isalpha()
+                                                  and char.casefold() == char))
+    return known
+
+
 def _fold(text: str, skeleton: dict[int, str | None], digits_as_letters: bool) -> str:
-    if text.isascii():
+    if text.isascii() or all(map(_plain, set(_NON_ASCII.findall(text)))):
         text = text.lower().replace("m", "rn").replace("|", "l")
         return text.replace("0", "o").replace("1", "l") if digits_as_letters else text
     text = unicodedata.normalize("NFD", text.casefold()).translate(skeleton)
@@ -206,7 +224,8 @@ def _visual(text: str) -> str:
                      for line in text.split("\n"))
 
 
-def canonical_forms(text: str, camel: bool = True) -> list[str]:
+@functools.lru_cache(maxsize=256)  # a batch's headers, styles and theme: the same every order
+def canonical_forms(text: str, camel: bool = True) -> tuple[str, ...]:
     """The canonical readings of a text: usually one, more when bidi overrides, digits that
     look like letters, camel-case joins or letter-spaced words allow more than one.
 
@@ -217,7 +236,8 @@ def canonical_forms(text: str, camel: bool = True) -> list[str]:
         text = unicodedata.normalize("NFKC", text)
         joins = tables.camel
     readings = [text] + ([_visual(text)] if _BIDI_CONTROLS.search(text) else [])
-    if not text.isascii():
+    if not text.isascii() and any(tables.invisible[ord(c)] is None
+                                  for c in set(_NON_ASCII.findall(text))):
         readings = [r.translate(tables.invisible) for r in readings]
     # "QuentinVoss" is two words; "VosS" (a disguise) is one: both readings are kept.
     if camel:
@@ -230,7 +250,7 @@ def canonical_forms(text: str, camel: bool = True) -> list[str]:
     for form in list(forms):  # "V o s s", "V.O.S.S." read as one word
         if _LETTER_SPACED.search(form):
             forms.append(_LETTER_SPACED.sub(lambda m: _NOT_LETTER.sub("", m.group()), form))
-    return list(dict.fromkeys(forms))
+    return tuple(dict.fromkeys(forms))
 
 
 def canonical_words(name: str) -> list[tuple[str, str]]:
@@ -352,9 +372,10 @@ def _name_terms(name: str, label: str, code: str) -> list[SealedTerm]:
     return terms
 
 
-def _public_name_masks(case: Case, protected: set[str]) -> list[str]:
+def _public_name_masks(case: Case, protected: list[set[str]]) -> list[str]:
     """Patterns of the public names that share a word with a protected name but are not
-    made of protected words alone."""
+    made of protected words alone, and do not hold a whole protected name of more than one
+    word ("Quentin Voss Trust" exempts nothing of "Quentin Voss")."""
     names = [case.judge.name]
     if case.referral is not None:
         names.append(case.referral.judge)
@@ -362,10 +383,12 @@ def _public_name_masks(case: Case, protected: set[str]) -> list[str]:
         if party.minor and not party.pseudonym:
             continue  # a minor's own name is not public
         names.extend(n for n in (party.name, party.short_name) if n)
+    every = set().union(*protected)
     masks = []
     for name in names:
         canon = [c for _, c in canonical_words(name) if c]
-        if canon and protected.intersection(canon) and not protected.issuperset(canon):
+        if (canon and every.intersection(canon) and not every.issuperset(canon)
+                and not any(len(words) > 1 and words.issubset(canon) for words in protected)):
             masks.append(_bounded(_JOIN.join(map(re.escape, canon))))
     return masks
 
@@ -388,7 +411,7 @@ def _protected_names(case: Case, minors: bool) -> list[tuple[str, str, str]]:
 
 def _terms_for(case: Case, names: list[tuple[str, str, str]]) -> SealedTerms:
     terms = [t for name, label, code in names for t in _name_terms(name, label, code)]
-    protected = {c for name, _, _ in names for _, c in canonical_words(name)}
+    protected = [{c for _, c in canonical_words(name)} for name, _, _ in names]
     return SealedTerms(terms, _public_name_masks(case, protected) if terms else [])
 
 

@@ -110,6 +110,9 @@ def test_a_term_shared_with_a_public_name_stays_a_term_elsewhere(tmp_path):
     assert not terms.find("JEFFREY VOSS MEYER, United States District Judge")
     assert terms.find("Judge Jeffrey Voss Meyer served Voss.")
     assert terms.find("Judge Voss")
+    # A public name holding the whole sealed name exempts nothing of it.
+    trust = sealed_terms(load_case(SEED, ["plaintiffs.0.name=Quentin Ardley Voss Trust"]))
+    assert trust.find("the Quentin Ardley Voss Trust moved")
     # A public name that is the sealed surname exempts nothing: it is the slip itself.
     assert sealed_terms(load_case(SEED, ["defendants.0.short_name=Voss"])).find("Voss erred.")
 

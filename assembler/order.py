@@ -68,8 +68,12 @@ def load_chambers(folder: Path | None) -> Chambers:
     style_keys = PROFILE_KEYS - {"courts", "default", "extends", "template", "docket_style"}
     unknown = set(profile) - {"docket_style", "style", "straight_quotes"} - style_keys
     if unknown:
+        from .suggest import did_you_mean
+
         key = sorted(unknown)[0]
-        raise CaseFileError("unknown key", file=str(profile_path), field=key,
+        known = ["docket_style", "style", "straight_quotes", *sorted(style_keys)]
+        raise CaseFileError(f"unknown key{did_you_mean(str(key), known)}",
+                            file=str(profile_path), field=key,
                             line=located.line_of((key,)) if located else None)
     style = profile.get("docket_style")
     if style is not None and style not in DOCKET_STYLES:

@@ -382,3 +382,17 @@ def test_a_misspelt_csv_header_names_the_field(tmp_path):
     assert ("unknown header 'defendants.0.ip_adress': not a case-file field (did you mean "
             "'defendants.0.ip_address'?)") in result.output
     assert not (tmp_path / "out" / "3-23-cv-02001-order.docx").exists()
+
+
+def test_unknown_style_and_chambers_profile_key_name_the_closest(tmp_path):
+    path = variant(tmp_path, "court: cand", "court: cand\nstyle: sdyn")
+    result = run("render", str(path), "-o", str(tmp_path / "o.docx"))
+    assert result.exit_code == 1 and "unknown style 'sdyn' (did you mean 'sdny'?)" in result.output
+    chambers = tmp_path / "chambers"
+    chambers.mkdir()
+    (chambers / "profile.yaml").write_text("straight_quote: true\n", encoding="utf-8")
+    path = variant(tmp_path, "court: cand", "court: cand\nchambers: chambers")
+    result = run("render", str(path), "-o", str(tmp_path / "o.docx"))
+    assert result.exit_code == 1
+    assert (f"{chambers / 'profile.yaml'}:1: straight_quote: unknown key (did you mean "
+            "'straight_quotes'?)") in result.output

@@ -225,8 +225,8 @@ def ruled_motions(case: object, motions: MotionRegistry) -> list[OrderMotion]:
                 field=f"{ruling_field}.outcome")
         for required in kind.requires:
             if getattr(motion, required, None) in (None, "", []):
-                raise CaseFileError(f"a {kind.id} motion needs {required} (its wording depends "
-                                    f"on it){_REQUIRED_HINTS.get(required, '')}",
+                raise CaseFileError(f"a motion of kind {kind.id} needs {required} (its wording "
+                                    f"depends on it){_REQUIRED_HINTS.get(required, '')}",
                                     field=f"{motion_field}.{required}")
         side, indexes = _movant(case, motion, kind, motion_field)
         result.append(OrderMotion(kind, motion, ruling, motion_field, ruling_field, side,

@@ -39,6 +39,7 @@ NEEDS_FIELDS = {
     "motion.fee_basis": "motion.fee_basis",
     "motion.terms": "motion.terms",
     "motion.new_date": "motion.new_date",
+    "motion.bond": "motion.bond",
 }
 
 # One line on each field a skeleton can hold (list items under index 0).

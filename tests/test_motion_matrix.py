@@ -24,7 +24,8 @@ EXTRA = {
     "early_discovery_subpoena": {},
     "preliminary_injunction": {"terms": [{"text": "refrain from copying the works:",
                                           "items": ["in print;", "online."]}], "bond": "0"},
-    "temporary_restraining_order": {"terms": [{"text": "preserve every server log."}]},
+    "temporary_restraining_order": {"terms": [{"text": "preserve every server log."}],
+                                    "bond": "1000"},
     "attorneys_fees": {"fee_basis": "42 U.S.C. § 1988",
                        "timekeepers": [{"name": "A. Lawyer", "hours": "10", "rate": "300"}],
                        "reductions": [{"reason": "some entries are block-billed",
@@ -172,11 +173,15 @@ def test_injunction_and_strike_title_and_conclusion():
         "The motion to strike (ECF No. 31) is DENIED.")
 
 
-def test_a_granted_injunction_without_a_bond_figure_asks_for_one():
+def test_a_granted_injunction_needs_the_rule_65c_security_decided():
+    from assembler.errors import ClauseError
     data = case_data("preliminary_injunction", "granted", "plaintiff")
     del data["motion"]["bond"]
-    text = document_text(render_data(data).data)
-    assert "shall propose the amount of security under Rule 65(c) by March 8, 2024" in text
+    with pytest.raises(ClauseError, match=r"clause preliminary-injunction/granted: motion.bond: "
+                                          "needs a value the case does not give"):
+        render_data(data)
+    data["ruling"]["outcome"] = "denied"  # a denial decides no security
+    assert "65(c)" not in document_text(render_data(data).data).split("CONCLUSION")[1]
 
 
 def test_extension_gives_the_new_date_and_compel_the_expenses():
@@ -192,8 +197,4 @@ def test_extension_gives_the_new_date_and_compel_the_expenses():
 
 def matrix_orders():
     """Orders of every kind and outcome (for the clause-coverage test)."""
-    orders = [render_data(case_data(k, o, "plaintiff")) for k, o, s in COMBOS if s == "plaintiff"]
-    no_bond = case_data("preliminary_injunction", "granted", "plaintiff")
-    del no_bond["motion"]["bond"]
-    orders.append(render_data(no_bond))
-    return orders
+    return [render_data(case_data(k, o, "plaintiff")) for k, o, s in COMBOS if s == "plaintiff"]

@@ -63,7 +63,7 @@ def test_other_motion_needs_its_name(tmp_path):
     path = write_case(tmp_path, BASE + "motion: {kind: other, doc: 4}\nruling: {outcome: denied}\n")
     with pytest.raises(CaseFileError) as caught:
         load_case(path)
-    assert str(caught.value).startswith(f"{path}:10: motion.name: a other motion needs name")
+    assert str(caught.value).startswith(f"{path}:10: motion.name: a motion of kind other needs name")
 
 
 # ---- a kind defined only in a chambers folder ------------------------------------------------
@@ -127,8 +127,8 @@ def test_a_dismiss_case_without_movant_is_a_one_line_error_naming_the_field(tmp_
     out = tmp_path / "o.docx"
     result = CliRunner().invoke(main, ["render", str(path), "-o", str(out)])
     assert result.exit_code == 1
-    assert result.output.startswith(f"error: {path}:10: motion.movant: a dismiss motion needs "
-                                    "movant")
+    assert result.output.startswith(f"error: {path}:10: motion.movant: a motion of kind "
+                                    "dismiss needs movant")
     assert len(result.output.strip().splitlines()) == 1
     assert not out.exists()
 

@@ -18,7 +18,8 @@ from conftest import document_text, read_part
 COMBINATIONS = [(kind, outcome) for kind in motion_kinds() for outcome in outcomes_for(kind)]
 FILL = {"motion.doc": "22", "sealing.order_doc": "9", "ruling.renewal_days": "21",
         "signed.date": "2024-05-06", "defendants.0.ip_address": "192.0.2.15",
-        "motion.relief.statutory_damages": "7500", "motion.new_date": "2024-06-03"}
+        "motion.relief.statutory_damages": "7500", "motion.new_date": "2024-06-03",
+        "motion.bond": "0"}
 
 
 def run(*args):

@@ -315,3 +315,21 @@ def test_disguised_sealed_names_never_reach_the_public_version(data, words, join
     clean = render_order(_case(sealed, f"{before} {after}")).data
     assert render_order(_case(" ".join(other), f"{before} {after}")).data == clean
     assert not sealed_terms(_case(sealed, "")).find(document_text(clean))
+
+
+def test_a_name_of_hex_letters_is_not_found_inside_a_digest_but_is_found_in_text():
+    """Provenance hashes and document ids are hexadecimal: a sealed name like "Abe Dee" must
+    not be "found" inside one (a public order refused at random), and still is in the text."""
+    from assembler.checks import scan_package
+
+    case = _case("Abe Dee", "lily")
+    terms = sealed_terms(case)
+    digest = "9f0abe1" + "0" * 50 + "dee2c3a"
+    custom = (f'<Properties><property name="assembler.case"><vt:lpwstr>sha256:{digest}'
+              f'</vt:lpwstr></property></Properties>').encode()
+    settings_xml = b'<w:settings><w15:docId w15:val="{0ABE1234-DEE0-4C3A-9ABE-0123456789AB}"/>' \
+                   b'</w:settings>'
+    assert scan_package({"docProps/custom.xml": custom, "word/settings.xml": settings_xml},
+                        terms) == []
+    body = b"<w:document><w:p><w:r><w:t>Served on Abe1984 at home.</w:t></w:r></w:p></w:document>"
+    assert scan_package({"word/document.xml": body}, terms)

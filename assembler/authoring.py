@@ -106,9 +106,12 @@ def known_context() -> dict[str, Any]:
     case = load_case(sample)
     chambers, _ = chambers_for(case, sample.parent)
     context = build_context(case, chambers, sealed=False)
+    # What a court style adds (caption words, closing, date lines, signature): any style's.
+    from .order import style_for, style_values
+    context.update(style_values(case, style_for(case, chambers), False, context["title"]))
     context["clause"] = lambda clause_id: ""
     context["sections"] = {name: "" for name in ("introduction", "background", "discussion",
-                                                 "conclusion", "referral")}
+                                                 "conclusion", "referral", "body")}
     context["sections"]["attachments"] = [{"title": "", "body": ""}]
     return context
 

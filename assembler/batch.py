@@ -49,6 +49,7 @@ class RowResult:
     error: str = ""
     pdf: str = ""
     version: str = ""    # public | sealed: which version of the order the file is
+    used: tuple[tuple[str, str], ...] = ()   # court style, template, style and clause files
 
     def cells(self) -> list[str | int]:
         """The row's manifest line, in MANIFEST_FIELDS order."""
@@ -104,6 +105,7 @@ class BatchOptions:
     pdf: bool = False
     pdf_a: bool = False
     soffice: Path | None = None
+    style_folders: tuple[Path, ...] = ()   # searched for court styles before the bundled ones
 
 
 # ---- reading the CSV -----------------------------------------------------------------------
@@ -318,18 +320,22 @@ def _render_row(row: int, cells: dict[Path_, str] | str) -> RowResult:
         version = "sealed" if options.sealed else "public"
         target = options.out_dir / name
         order = render_order(case, case_dir=_SETUP.case_dir, template=_SETUP.template,
-                             sealed=options.sealed, allow=options.allow)
+                             sealed=options.sealed, allow=options.allow,
+                             style_folders=options.style_folders)
+        used = (("court style", order.style), *order.used_files)
         digest = _sha(order.data)
         if not options.sealed:
             ensure_public_file_name(target, case, options.allow)
         if options.dry_run:
-            return RowResult(row, case.case_number, "ok", name, digest, version=version)
+            return RowResult(row, case.case_number, "ok", name, digest, version=version,
+                             used=used)
         # The name comes from this CSV row, never from a manifest: --resume keeps an order
         # only where this row's own file is there, byte for byte what it renders to now.
         if options.resume and not options.force and holds_exactly(target, digest):
-            return RowResult(row, case.case_number, "kept", name, digest, version=version)
+            return RowResult(row, case.case_number, "kept", name, digest, version=version,
+                             used=used)
         write_atomic(target, order.data, force=options.force, durable=False, tag=BATCH_TAG)
-        return RowResult(row, case.case_number, "ok", name, digest, version=version)
+        return RowResult(row, case.case_number, "ok", name, digest, version=version, used=used)
     except AssemblerError as exc:
         if isinstance(exc, (LeakError, PrivacyError)):
             case_number = ""  # it may be what must not be shown: the manifest says nothing

@@ -194,12 +194,18 @@ def _render_draft(case_file: Path, output: Path | None, todo: list[str], *, forc
 @click.option("--pdf-a", is_flag=True, help="Write the PDFs as PDF/A-2b (implies --pdf).")
 @click.option("--soffice", type=click.Path(path_type=Path), help="The LibreOffice soffice "
               "executable (default: soffice on PATH).")
+@click.option("--styles", "style_folders", multiple=True,
+              type=click.Path(path_type=Path, file_okay=False),
+              help="A folder of court styles, searched before the bundled ones. Repeatable.")
+@click.option("-v", "--verbose", is_flag=True,
+              help="Say which template, style and clause folders the orders used.")
 @json_option
 @reports_errors
 def batch(rows_file: Path, out_dir: Path, base: Path | None, overrides: tuple[str, ...],
           motion: str | None, template: Path | None, jobs: int | None, force: bool,
           resume: bool, dry_run: bool, sealed: bool, allow: tuple[str, ...], pdf: bool,
-          pdf_a: bool, soffice: Path | None, as_json: bool) -> None:
+          pdf_a: bool, soffice: Path | None, style_folders: tuple[Path, ...], verbose: bool,
+          as_json: bool) -> None:
     """Render one order per CSV row into a folder, with a manifest.
 
     Columns are case-file fields by dotted name (case_number, defendants.0.ip_address, isp,
@@ -213,7 +219,9 @@ def batch(rows_file: Path, out_dir: Path, base: Path | None, overrides: tuple[st
     options = BatchOptions(rows_file=rows_file, out_dir=out_dir, base=base, overrides=overrides,
                            template=template, jobs=jobs or os.cpu_count() or 1, force=force,
                            resume=resume, dry_run=dry_run, sealed=sealed, allow=allow,
-                           pdf=pdf, pdf_a=pdf_a, soffice=soffice)
+                           pdf=pdf, pdf_a=pdf_a, soffice=soffice,
+                           style_folders=tuple(style_folders))
+    used: dict[tuple[str, str], None] = {}  # what the orders used, in first-seen order
     bar = None
     if sys.stderr.isatty() and not as_json:
         from rich.progress import (BarColumn, MofNCompleteColumn, Progress, TextColumn,
@@ -234,6 +242,7 @@ def batch(rows_file: Path, out_dir: Path, base: Path | None, overrides: tuple[st
         bar.update(pdf_task, completed=done, total=total)
 
     def progress(done: int, total: int, result: Any) -> None:
+        used.update(dict.fromkeys(result.used))
         if result.status == "failed" and as_json:
             click.echo(_json_line({"level": "error", "file": str(rows_file), "row": result.row,
                                    "message": result.error}))
@@ -255,6 +264,9 @@ def batch(rows_file: Path, out_dir: Path, base: Path | None, overrides: tuple[st
         click.echo(f"warning: {warning}", err=True)
     prefix = "dry run: " if dry_run else ""
     click.echo(prefix + summary.line())
+    if verbose:
+        for what, path in used:
+            click.echo(f"{what}: {path}", err=True)
     if summary.interrupted:
         sys.exit(130)
     if summary.failed:

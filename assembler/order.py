@@ -450,7 +450,7 @@ class OrderWriter:
             chambers = replace(chambers, docket_style=style.profile.docket_style)
         ruled = ruled_motions(case, registry(chambers.motion_folders))
         context = build_context(case, chambers, sealed, ruled)
-        context.update(_style_values(case, style, sealed, context["title"]))
+        context.update(style_values(case, style, sealed, context["title"]))
         used: dict[str, str] = {}
         notes: list[ClauseNote] = []
         per_motion = [dict(context, motion=m["motion"], ruling=m["ruling"])
@@ -681,7 +681,7 @@ def _body(sections: dict[str, str], headings: dict[str, str | None],
     return parts
 
 
-def _style_values(case: Case, style: Style, sealed: bool, motion_title: str) -> dict[str, Any]:
+def style_values(case: Case, style: Style, sealed: bool, motion_title: str) -> dict[str, Any]:
     court = find_court(case.court)
     assert court is not None
     roles = case.roles

@@ -319,3 +319,103 @@ def test_judges_initials_attach_as_each_style_writes_them():
                        "1:21-cv-1", ["DAD", "BAM"]) == "Case No. 1:21-cv-1-DAD-BAM"
     assert number_line(StyleProfile(initials_format=["-{}", " ({})"]), "8:22-cv-1",
                        ["DOC", "KESx"]) == "No. 8:22-cv-1-DOC (KESx)"
+
+
+def test_every_bundled_style_template_lints_clean():
+    from assembler.authoring import lint_template
+
+    for name in registry_for(()).names():
+        findings, _ = lint_template(registry_for(()).get(name).template)
+        assert [f for f in findings if f.level == "error"] == [], name
+
+
+# ---- the issue's own case, in three courts -------------------------------------------------
+
+DONE_WHEN = """\
+court: cand
+case_number: "3:25-cv-00101"
+judge_initials: WHO
+judge: {name: Wilhelmina H. Ortega, title: United States District Judge}
+plaintiffs: [{name: "Fernhill Records, LLC", short_name: Fernhill}]
+defendants: [{name: John Doe, short_name: Doe, pseudonym: true, sealed_name: Ulrich Pembrose}]
+sealing: {order_doc: 7}
+motion: {kind: dismiss, doc: 12, movant: defendant}
+ruling: {outcome: denied}
+signed: {date: 2025-01-02}
+title: ORDER DENYING MOTION TO DISMISS AND GRANTING LEAVE TO FILE
+regarding: [12, 18]
+sections:
+  - heading: I. BACKGROUND
+    text: Fernhill alleges that Doe shared its recordings.
+  - heading: II. DISCUSSION
+    text: The complaint states a claim. The motion is denied.
+"""
+
+
+def _done_when(tmp_path: Path, *overrides: str):
+    path = tmp_path / "case.yaml"
+    path.write_text(DONE_WHEN, encoding="utf-8")
+    return render_order(load_case(path, list(overrides)), case_dir=tmp_path)
+
+
+def test_done_when_cand(tmp_path):
+    order = _done_when(tmp_path)
+    _, right = _cells(order.data)
+    assert right == ["Case No. 3:25-cv-00101-WHO",
+                     "ORDER DENYING MOTION TO DISMISS AND GRANTING LEAVE TO FILE",
+                     "Re: Dkt. Nos. 12, 18"]
+    paragraphs = _paragraphs(order.data)
+    assert [t for s, t in paragraphs if s.startswith("Heading")] == ["I. BACKGROUND",
+                                                                      "II. DISCUSSION"]
+    texts = _texts(order.data)
+    assert texts[-4:] == ["IT IS SO ORDERED.", "Dated: January 2, 2025", "WILHELMINA H. ORTEGA",
+                          "United States District Judge"]
+    from conftest import footnotes
+    assert list(footnotes(order.data).values())  # the sealing footnote, in the first section
+
+
+def test_done_when_nysd_with_a_magistrate_judge(tmp_path):
+    order = _done_when(tmp_path, "court=nysd",
+                       "judge.title=United States Magistrate Judge")
+    left, right = _cells(order.data)
+    assert "-against-" in left and right == ["3:25-cv-00101 (WHO)"]
+    texts = _texts(order.data)
+    title = texts.index("ORDER DENYING MOTION TO DISMISS AND GRANTING LEAVE TO FILE")
+    assert texts[title + 1] == "(ECF Nos. 12, 18)"
+    assert texts[title + 2] == "WILHELMINA H. ORTEGA, United States Magistrate Judge:"
+    assert texts[-5:] == ["SO ORDERED.", "Dated: New York, New York", "January 2, 2025",
+                          "WILHELMINA H. ORTEGA", "United States Magistrate Judge"]
+
+
+def test_done_when_njd_opinion_not_for_publication(tmp_path):
+    path = tmp_path / "case.yaml"
+    path.write_text(DONE_WHEN.replace("title: ORDER DENYING MOTION TO DISMISS AND GRANTING "
+                                      "LEAVE TO FILE\n", ""), encoding="utf-8")
+    order = render_order(load_case(path, ["court=njd", "document=opinion",
+                                          "publication=NOT FOR PUBLICATION"]), case_dir=tmp_path)
+    texts = _texts(order.data)
+    assert texts[:2] == ["NOT FOR PUBLICATION", "UNITED STATES DISTRICT COURT"]
+    assert order.title == "OPINION" and "OPINION" in texts
+    assert "An appropriate Order follows." in texts
+
+
+def test_outline_numbering_counts_across_sections_and_keeps_written_numbers():
+    from assembler.styles import number_headings
+
+    counters = [0, 0, 0]
+    first = number_headings("# Background\n\n## Facts\n\n## Procedure", counters)
+    second = number_headings("# II. Discussion\n\n## Standing\n\n### Injury", counters)
+    assert first == "# I. Background\n\n## A. Facts\n\n## B. Procedure"
+    assert second == "# II. Discussion\n\n## A. Standing\n\n### 1. Injury"
+
+
+def test_batch_verbose_names_the_files_the_orders_used(tmp_path):
+    batches = FIXTURES / "batches"
+    result = CliRunner().invoke(main, ["batch", str(batches / "early-discovery.csv"), "--base",
+                                       str(batches / "early-discovery.yaml"), "-o",
+                                       str(tmp_path / "out"), "-j", "1", "-v"])
+    assert result.exit_code == 0, result.output
+    lines = result.output.splitlines()
+    assert "court style: ctd" in lines
+    assert any(line.startswith("template: ") and line.endswith("order.docx") for line in lines)
+    assert any(line.startswith("clauses: ") for line in lines)

@@ -49,14 +49,16 @@ class RowResult:
     error: str = ""
     pdf: str = ""
     version: str = ""    # public | sealed: which version of the order the file is
-    used: tuple[tuple[str, str], ...] = ()   # court style, template, style and clause files
+    # The court style, template, style and clause files (for -v; not a manifest column).
+    used: tuple[tuple[str, str], ...] = field(default=(), metadata={"manifest": False})
 
     def cells(self) -> list[str | int]:
         """The row's manifest line, in MANIFEST_FIELDS order."""
         return [getattr(self, name) for name in MANIFEST_FIELDS]
 
 
-MANIFEST_FIELDS = [f.name for f in dataclasses.fields(RowResult)]
+MANIFEST_FIELDS = [f.name for f in dataclasses.fields(RowResult)
+                   if f.metadata.get("manifest", True)]
 
 
 @dataclass

@@ -85,7 +85,7 @@ def normalize(text: str) -> str:
 # between the words of a name may be anything, or nothing.
 
 _BIDI_CONTROLS = re.compile("[\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
-_CAMEL_ASCII = re.compile(r"(?<=[a-z])(?=[A-Z])")
+_CAMEL_ASCII = re.compile(r"(?<=[a-z])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z])")  # aB, ABc
 _DIGIT_LETTER = re.compile(r"[01](?:(?<=[^\W\d_][01])|(?=[^\W\d_]))")
 _LETTER_SPACED = re.compile(r"(?<![^\W\d_])[^\W\d_](?:[\W_]{1,2}[^\W\d_](?![^\W\d_])){2,}")
 _NOT_LETTER = re.compile(r"[\W\d_]+")
@@ -186,7 +186,8 @@ def _tables() -> _Tables:
         for code in range(first, last + 1):
             kind = unicodedata.category(chr(code))
             (lower if kind == "Ll" else upper if kind in ("Lu", "Lt") else []).append(code)
-    camel = re.compile(f"(?<=[a-z{_char_class(lower)}])(?=[A-Z{_char_class(upper)}])")
+    low, up = f"[a-z{_char_class(lower)}]", f"[A-Z{_char_class(upper)}]"
+    camel = re.compile(f"(?<={low})(?={up})|(?<={up})(?={up}{low})")
     _TABLES.append(_Tables(_Table(_invisible), _Table(skeleton(False)), _Table(skeleton(True)),
                            camel))
     return _TABLES[0]

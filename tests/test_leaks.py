@@ -56,6 +56,7 @@ def assert_refused(result, out: Path, *, where: str | None = None, words=SEALED_
     "Mr. V\u043ess was served.",            # Cyrillic о
     "Quent\u0131n was served.",             # dotless ı
     "Service on QuentinVoss.",              # joined words
+    "Served on MRVoss.",                    # joined to capitals
     "The account Voss1984 was used.",       # joined to digits
     "Mail went to qvoss@example.com.",      # in an e-mail address
     "Mr. V0ss was served.",                 # a zero for an o

@@ -130,6 +130,8 @@ def render(case_file: Path, output: Path | None, overrides: tuple[str, ...],
                          engine=Engine(), on_finding=show, style_folders=style_folders,
                          on_note=lambda note: click.echo(f"note: {note}", err=True))
     if as_json:
+        for note in report.library_notes:  # which clause wrote which paragraphs
+            click.echo(_json_line(note))
         click.echo(_json_line({"level": "info", "docx": str(report.docx), "title": report.title,
                                "sealed": sealed, "pdf": report.pdf,
                                "clauses": report.clauses_used, "style": report.style}))

@@ -427,6 +427,12 @@ class ClauseNote:
     chosen_by: str   # "library" or the case-file field that asked for it
     paragraphs: int
 
+    def as_dict(self) -> dict[str, Any]:
+        """For `--json`: one object per clause the library wrote into the order."""
+        return {"level": "info", "code": "library-clause", "clause": self.clause,
+                "section": self.section, "motion": self.motion, "paragraphs": self.paragraphs,
+                "chosen_by": self.chosen_by, "message": str(self)}
+
     def __str__(self) -> str:
         who = ("chosen by the library" if self.chosen_by == "library"
                else f"asked for by {self.chosen_by}")

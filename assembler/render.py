@@ -42,6 +42,7 @@ class RenderedOrder:
     style: str = ""                        # the court style's name
     used_files: tuple[tuple[str, str], ...] = ()   # (what, path): template, style, clauses
     written_by_library: list[str] = field(default_factory=list)  # a note per clause
+    library_notes: list[dict] = field(default_factory=list)      # the same, as --json objects
 
 
 def compile_template(path: Path | None = None) -> CompiledTemplate:
@@ -188,7 +189,8 @@ def _render(case: Case, case_dir: Path | None, template: Path | CompiledTemplate
     return RenderedOrder(title=text.title, document=document, data=document.to_bytes(),
                          clauses_used=text.clauses_used, output_name=name, findings=findings,
                          citations=citations, style=style.name, used_files=used,
-                         written_by_library=[str(note) for note in text.notes])
+                         written_by_library=[str(note) for note in text.notes],
+                         library_notes=[note.as_dict() for note in text.notes])
 
 
 def _sections_used(compiled: CompiledTemplate) -> frozenset[str]:

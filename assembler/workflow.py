@@ -33,6 +33,7 @@ class RenderReport:
     style: str = ""                                           # the court style's name
     used_files: tuple[tuple[str, str], ...] = ()              # (template|style|clauses, path)
     written_by_library: list[str] = field(default_factory=list)  # which clause wrote what
+    library_notes: list[dict] = field(default_factory=list)      # the same, for --json
 
 
 def render_case(case_file: Path | str, output: Path | str | None = None, *,
@@ -87,7 +88,8 @@ def render_case(case_file: Path | str, output: Path | str | None = None, *,
                           findings=[*order.citations, *order.findings],
                           clauses_used=dict(order.clauses_used), notes=notes,
                           style=order.style, used_files=order.used_files,
-                          written_by_library=list(order.written_by_library))
+                          written_by_library=list(order.written_by_library),
+                          library_notes=list(order.library_notes))
     if converter is not None:
         with converter:
             (result,) = converter.convert([target], force=True)

@@ -187,6 +187,18 @@ def test_render_notes_say_which_clause_wrote_which_section(tmp_path):
             "dismiss; asked for by discussion.0.clause)") in result.output
 
 
+def test_render_json_has_a_line_per_library_clause(tmp_path):
+    result = CliRunner().invoke(main, ["render", str(CASES / "dismiss-granted-in-part.yaml"),
+                                       "-o", str(tmp_path / "o.docx"), "--json"])
+    assert result.exit_code == 0, result.output
+    lines = [json.loads(line) for line in result.stdout.splitlines()]
+    notes = [n for n in lines if n.get("code") == "library-clause"]
+    assert {"clause": "dismiss/granted-in-part", "section": "conclusion", "paragraphs": 4,
+            "chosen_by": "library"}.items() <= notes[2].items()
+    assert notes[1]["chosen_by"] == "discussion.0.clause"
+    assert lines[-1]["title"].startswith("ORDER GRANTING IN PART")
+
+
 def library_cases():
     """Orders these tests render (for the clause-coverage test)."""
     from test_motion_matrix import matrix_orders

@@ -111,7 +111,10 @@ def test_render_lint_and_batch_take_json(tmp_path):
                                        str(tmp_path / "o.docx")])
     assert result.exit_code == 0
     records = _json_lines(result.stdout)
-    assert [r["code"] for r in records if "code" in r] == ["cite-id", "cite-short"]
+    assert [r["code"] for r in records if "code" in r and r["code"] != "library-clause"] == [
+        "cite-id", "cite-short"]
+    library = [r["clause"] for r in records if r.get("code") == "library-clause"]
+    assert library == ["default-judgment/denied-without-prejudice", "sealing/footnote"]
     assert records[-1]["docx"] == str(tmp_path / "o.docx") and records[-1]["clauses"]
     result = CliRunner().invoke(main, ["lint", "--json"])
     assert result.exit_code == 0 and _json_lines(result.stdout) == []

@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any, Iterable, Iterator
 
 from .case import Case
+from .checklist import CHECKS, generation, text_scans
 from .errors import DocumentError, Location, terminal_safe
 
 # Words too common to count as a significant part of a name on their own.
@@ -30,7 +31,7 @@ class Finding:
     """One thing a reviewer must look at, with where it is."""
 
     level: str      # "error" or "warning"
-    code: str       # e.g. "sealed-term", "ssn", "birth-date"
+    code: str       # a code of assembler/checklist.py, e.g. "sealed-term", "ssn"
     where: str      # "case.yaml:41: background" or "word/footnotes.xml: paragraph 3"
     message: str    # (a Location may be given for `where`: it becomes `location`)
     offset: int | None = field(default=None, compare=False)
@@ -568,7 +569,8 @@ def privacy_findings(text: str, where: str, minors: Iterable[str] = ()) -> list[
     found: dict[tuple[str, int], Finding] = {}
 
     def add(code: str, offset: int, message: str) -> None:
-        found.setdefault((code, offset), Finding("error", code, where, message, offset))
+        found.setdefault((code, offset), Finding(CHECKS[code].level, code, where, message,
+                                                 offset))
 
     # Cheap substring tests first: each pattern below runs only where it could match.
     low = text.lower()
@@ -609,6 +611,9 @@ def privacy_findings(text: str, where: str, minors: Iterable[str] = ()) -> list[
                     and 13 <= len(number) <= 19 and _luhn(number)):
                 add("account-number", offset, "what looks like a payment-card number "
                     f"(…{number[-4:]}); Rule 5.2(a)(4) allows the last four")
+    for check in text_scans():  # registered text checks (assembler/checklist.py)
+        for offset, message in check.scan(text):  # type: ignore[misc]
+            add(check.code, offset, message)
     result = sorted(found.values(), key=lambda f: f.offset or 0)
     minors = tuple(minors)
     if minors:
@@ -650,7 +655,7 @@ def _paragraphs(xml: str) -> list[str]:
 
 # The last findings for each part: a batch's headers, footers and footnotes are usually the
 # same bytes order after order, and their findings are then the same too.
-_LAST_PART: dict[tuple[str, tuple[str, ...]], tuple[bytes, list[Finding]]] = {}
+_LAST_PART: dict[tuple[str, tuple[str, ...], int], tuple[bytes, list[Finding]]] = {}
 
 
 def package_privacy_findings(parts: dict[str, bytes], minors: Iterable[str] = ()) -> list[Finding]:
@@ -660,14 +665,15 @@ def package_privacy_findings(parts: dict[str, bytes], minors: Iterable[str] = ()
     for name in sorted(parts):
         if not _TEXT_PARTS.match(name):
             continue
-        last = _LAST_PART.get((name, minors))
+        key = (name, minors, generation())  # a check registered since: read the part again
+        last = _LAST_PART.get(key)
         if last is not None and last[0] == parts[name]:
             found.extend(last[1])
             continue
         part_findings = _part_privacy_findings(name, parts[name], minors)
         if len(_LAST_PART) > 64:  # a long-lived process rendering many different cases
             _LAST_PART.clear()
-        _LAST_PART[(name, minors)] = (parts[name], part_findings)
+        _LAST_PART[key] = (parts[name], part_findings)
         found.extend(part_findings)
     core = parts.get("docProps/core.xml")
     if core:

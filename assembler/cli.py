@@ -54,6 +54,42 @@ json_option = click.option("--json", "as_json", is_flag=True,
                                 "level, code, message, file, line, row, field, clause, ...).")
 
 
+class _AllowedCodes(click.Choice):
+    """The codes a render may allow, read from the check registry (assembler/checklist.py)
+    whenever they are needed, so a check registered later is offered too."""
+
+    def __init__(self) -> None:
+        super().__init__(())
+
+    @property  # type: ignore[override]
+    def choices(self) -> tuple[str, ...]:
+        from .checklist import allowable_codes
+        return allowable_codes()
+
+    @choices.setter
+    def choices(self, value: Any) -> None:
+        pass
+
+
+class _AllowOption(click.Option):
+    """--allow, its help naming the registry's codes ({codes} in the help text)."""
+
+    def get_help_record(self, ctx: click.Context) -> tuple[str, str] | None:
+        from .checklist import allowable_codes
+
+        template = self.help or ""
+        self.help = template.format(codes=", ".join(allowable_codes()))
+        try:
+            return super().get_help_record(ctx)
+        finally:
+            self.help = template
+
+
+def allow_option(help_text: str) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    return click.option("--allow", multiple=True, metavar="CODE", type=_AllowedCodes(),
+                        cls=_AllowOption, help=help_text)
+
+
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="assembler")
 def main() -> None:
@@ -72,9 +108,7 @@ def main() -> None:
 @click.option("--sealed", is_flag=True,
               help="Write the sealed version, which names pseudonymous parties.")
 @click.option("--force", is_flag=True, help="Overwrite an existing output file.")
-@click.option("--allow", multiple=True, metavar="CODE",
-              help="Write despite a Rule 5.2 finding of this kind (ssn, tin, birth-date, "
-                   "account-number, minor-name). Repeatable.")
+@allow_option("Write despite a Rule 5.2 finding of this kind ({codes}). Repeatable.")
 @click.option("--pdf", is_flag=True, help="Also write a PDF (through LibreOffice).")
 @click.option("--pdf-a", is_flag=True, help="Write the PDF as PDF/A-2b (implies --pdf).")
 @click.option("--soffice", type=click.Path(path_type=Path), help="The LibreOffice soffice "
@@ -190,7 +224,7 @@ def _render_draft(case_file: Path, output: Path | None, todo: list[str], *, forc
               help="Skip rows whose order already exists and matches; redo the rest.")
 @click.option("--dry-run", is_flag=True, help="Validate and render every row; write nothing.")
 @click.option("--sealed", is_flag=True, help="Write the sealed versions.")
-@click.option("--allow", multiple=True, metavar="CODE", help="As for render. Repeatable.")
+@allow_option("As for render ({codes}). Repeatable.")
 @click.option("--pdf", is_flag=True, help="Also write a PDF of each order (up to -j LibreOffice "
               "processes at a time).")
 @click.option("--pdf-a", is_flag=True, help="Write the PDFs as PDF/A-2b (implies --pdf).")
@@ -582,6 +616,27 @@ def inspect(template: Path | None, as_json: bool) -> None:
         extra = f"; calls {', '.join(row['calls'])}" if row["calls"] else ""
         click.echo(f"  {row['id']:<44} uses {', '.join(sorted(set(row['variables']))) or '-'}"
                    f"{extra}")
+
+
+@main.command()
+@click.option("--json", "as_json", is_flag=True, help="One JSON object per check.")
+def checks(as_json: bool) -> None:
+    """List every check: its code, level, what it reads and whether it blocks a render.
+
+    `render --allow CODE` takes the codes whose render block is "unless-allowed".
+    """
+    from .checklist import CHECKS
+
+    for check in CHECKS.values():
+        if as_json:
+            click.echo(_json_line({"code": check.code, "level": check.level,
+                                   "applies_to": list(check.applies_to),
+                                   "blocks": check.blocks, "rule": check.rule,
+                                   "summary": check.summary}))
+        else:
+            rule = f" (Rule {check.rule})" if check.rule else ""
+            click.echo(f"{check.code:<17} {check.level:<8} blocks {check.blocks:<15} "
+                       f"{', '.join(check.applies_to)}: {check.summary}{rule}")
 
 
 @main.command()

@@ -28,6 +28,7 @@ EXAMPLES: dict[str, list[str]] = {
                 "assembler preview templates/clauses/dismiss/granted.md --png pages/"],
     "lint": ["assembler lint", "assembler lint my-clauses/ case.yaml"],
     "inspect": ["assembler inspect", "assembler inspect templates/order.docx --json"],
+    "checks": ["assembler checks", "assembler checks --json"],
     "schema": ["assembler schema > case.schema.json"],
 }
 

@@ -20,6 +20,7 @@ import jinja2
 from pydantic import ValidationError
 
 from .case import Case, field_path
+from .checklist import allowable_codes
 from .engine import Engine, default_engine
 from .errors import CaseFileError, ClauseError, ConversionError
 from .rawdata import LocatedData, apply_override, read_data_file
@@ -240,8 +241,7 @@ def preview(target: Path | None, data: Path | None, output: Path, *, pdf: bool =
         try:
             order = render_order(case, case_dir=source.parent, template=compiled,
                                  clause_folders=clause_folders, engine=engine,
-                                 allow=("ssn", "tin", "birth-date", "account-number",
-                                        "minor-name"))
+                                 allow=allowable_codes())
             break
         except ClauseError as exc:
             # An optional value a clause needs (isp, an IP address): stand in, and mark it.

@@ -18,6 +18,7 @@ from .docx import CompiledTemplate, RenderedDocument
 from .docx.template import DocumentProperties
 from .engine import Engine, default_engine
 from .environment import RenderLimitError, time_limit
+from .checklist import blocks_render, rule_5_2_codes
 from .checks import (Finding, minor_terms, package_privacy_findings, scan_package, scan_texts,
                      sealed_terms)
 from .errors import CitationError, LeakError, PrivacyError, TemplateError
@@ -177,11 +178,12 @@ def _render(case: Case, case_dir: Path | None, template: Path | CompiledTemplate
     if not sealed:
         _refuse_leaks(scan_package(document.package.parts, sealed_terms(case), name))
         findings += scan_package(document.package.parts, minor_terms(case), name)
-    blocking = [f for f in findings if f.level == "error" and f.code not in allow]
+    blocking = [f for f in findings if f.level == "error" and blocks_render(f.code, allow)]
     if blocking:
         first = blocking[0]
         more = f" (and {len(blocking) - 1} more)" if len(blocking) > 1 else ""
-        raise PrivacyError(f"Rule 5.2: {first.message} in {first.where}{more}; nothing was "
+        rule = "Rule 5.2: " if first.code in rule_5_2_codes() else ""
+        raise PrivacyError(f"{rule}{first.message} in {first.where}{more}; nothing was "
                            "written", hint="allow", code=first.code)
     used = (("template", str(compiled.path)),
             *(("style", str(source)) for source in style.sources),

@@ -15,8 +15,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
-from typing import Any, Iterable, Iterator, Mapping
-from .docx.text import xml_escape
+from typing import Any, Callable, Iterable, Iterator, Mapping
 
 import jinja2
 import yaml
@@ -42,8 +41,9 @@ class ValueTable:
     While a table is active, each data value a clause prints becomes a token (a private-use
     character pair around its number) instead of escaped text. The Markdown of a clause is
     then the same for every row of a batch that differs only in values, so its conversion to
-    Word is parsed once and cached; `fill` puts the values, XML-escaped, into the result.
-    A value is text either way: escaping and tokens both keep it out of the Markdown.
+    Word is parsed once and cached; `fill` puts the values into the result, escaped by the
+    layer that knows the format (for Word XML, the prose layer's `fill_ooxml`). A value is
+    text either way: escaping and tokens both keep it out of the Markdown.
     """
 
     OPEN, CLOSE = "\ue000", "\ue001"
@@ -56,11 +56,12 @@ class ValueTable:
         self.values.append(value)
         return f"{self.OPEN}{len(self.values) - 1}{self.CLOSE}"
 
-    def fill(self, xml: str) -> str:
-        """Replace tokens in converted OOXML by their values, escaped for XML."""
-        if self.OPEN not in xml:
-            return xml
-        return self.TOKEN.sub(lambda m: xml_escape(self.values[int(m.group(1))]), xml)
+    def fill(self, text: str, escape: Callable[[str], str]) -> str:
+        """Replace tokens by their values, each made safe by `escape` for what `text` is (the
+        OOXML layer passes XML escaping: prose.fill_ooxml)."""
+        if self.OPEN not in text:
+            return text
+        return self.TOKEN.sub(lambda m: escape(self.values[int(m.group(1))]), text)
 
     def fill_text(self, text: str) -> str:
         """Replace tokens in plain text (a title, a message) by their values."""

@@ -12,7 +12,7 @@ import bisect
 import re
 from dataclasses import dataclass, field
 from functools import lru_cache
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Callable, Protocol
 
 from . import cache
 from .docx.numbering import LIST_MARK, list_number_xml, renumber_lists
@@ -104,6 +104,17 @@ class ProseError(AssemblerError):
 
 
 _MARKDOWN_SPECIAL = str.maketrans({ch: "\\" + ch for ch in "\\`*_[]<>#!|~^+-.()={}"})
+
+
+class HeldValues(Protocol):
+    """Values held out of Markdown as tokens while it was converted (clauses.ValueTable)."""
+
+    def fill(self, text: str, escape: Callable[[str], str]) -> str: ...
+
+
+def fill_ooxml(xml: str, values: HeldValues) -> str:
+    """Converted OOXML with the held-out values put back, escaped for XML character data."""
+    return values.fill(xml, escape)
 
 
 def markdown_escape(text: str) -> str:

@@ -24,7 +24,7 @@ from .checks import (Finding, minor_terms, package_privacy_findings, scan_packag
 from .errors import CitationError, LeakError, PrivacyError, TemplateError
 from .order import Chambers, OrderText, OrderWriter, style_for
 from .output import write_atomic  # noqa: F401  (the library's name for it since 0.1)
-from .prose import FootnoteBook, Styles, markdown_to_ooxml
+from .prose import FootnoteBook, Styles, fill_ooxml, markdown_to_ooxml
 from .styles import Style, check_template
 from .rawdata import LocatedData
 
@@ -144,22 +144,22 @@ def _render(case: Case, case_dir: Path | None, template: Path | CompiledTemplate
         if located is not None:
             citations = _cite_check(text, values, located, strict, on_finding)
         smart = not (straight_quotes or chambers.straight_quotes)
-        sections = {name: Markup(values.fill(markdown_to_ooxml(source, book, where=name,
-                                                               styles=prose_styles,
-                                                               smart_quotes=smart)))
+        sections = {name: Markup(fill_ooxml(markdown_to_ooxml(source, book, where=name,
+                                                              styles=prose_styles,
+                                                              smart_quotes=smart), values))
                     if source.strip() and name in wanted and name != "body" else ""
                     for name, source in text.sections.items()}
         if "body" in wanted:  # each section converted on its own: errors name the section
             sections["body"] = Markup("".join(
-                values.fill(markdown_to_ooxml(source, book, where=name, styles=prose_styles,
-                                              smart_quotes=smart))
+                fill_ooxml(markdown_to_ooxml(source, book, where=name, styles=prose_styles,
+                                             smart_quotes=smart), values)
                 for name, source in text.body_parts))
         sections["attachments"] = [
             {"title": values.fill_text(a["title"]),
-             "body": Markup(values.fill(markdown_to_ooxml(a["body"], book, where="attachment",
-                                                          smart_quotes=smart)))}
+             "body": Markup(fill_ooxml(markdown_to_ooxml(a["body"], book, where="attachment",
+                                                         smart_quotes=smart), values))}
             for a in text.attachments]
-        footnotes = {key: values.fill(body) for key, body in book.bodies.items()}
+        footnotes = {key: fill_ooxml(body, values) for key, body in book.bodies.items()}
     context = dict(text.context)
     context["sections"] = sections
     provenance = {

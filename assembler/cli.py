@@ -316,7 +316,7 @@ def batch(rows_file: Path, out_dir: Path, base: Path | None, overrides: tuple[st
 @reports_errors
 def clauses(chambers: Path | None, as_json: bool) -> None:
     """List the clause library: id, title, motions and outcomes."""
-    from .order import library_for, load_chambers
+    from .chambers import library_for, load_chambers
 
     library = library_for(load_chambers(chambers))
     rows = [{"id": c.id, "title": c.title, "motions": list(c.motions),
@@ -399,8 +399,8 @@ def courts(query: tuple[str, ...], as_json: bool) -> None:
 @reports_errors
 def motions(chambers: Path | None, as_json: bool) -> None:
     """List the motion kinds: id, title, rule, outcomes and the clauses that write them."""
+    from .chambers import load_chambers
     from .motions import registry
-    from .order import load_chambers
 
     kinds = registry(load_chambers(chambers).motion_folders).all()
     rows = [{"id": k.id, "title": k.title or "(named by the case: motion.name)",

@@ -19,7 +19,7 @@ from .clauses import ClauseLibrary
 from .docx import CompiledTemplate
 from .environment import make_environment
 from .errors import CaseFileError, TemplateError
-from .order import Chambers, library_for, load_chambers
+from .chambers import Chambers, library_for, load_chambers
 from .resources import default_template
 
 _Stamp = tuple[tuple[str, int, int], ...]

@@ -13,18 +13,17 @@ import re
 from typing import Any
 
 from .case import Case, Party, Prose, ProseClause, ProseText
+from .chambers import Chambers
 from .clauses import ClauseLibrary, MarkdownText
 from .courts import find_court
 from .deadlines import add_days, long_date, ordinal
 from .errors import CaseFileError, ClauseError
 from .footnotes import gather as gather_footnotes
-from .rawdata import read_data_file
 from .motions import (AMENDED_WORDS, OTHER, PLEADING_ROLES, PLEADING_WORDS, OrderMotion,
                       registry, ruled_motions)
-from .resources import bundled_clauses
 from .caption import Side, shape
 from .prose import markdown_escape
-from .styles import DOCKET_STYLES, PROFILE_KEYS, Style, number_headings, registry_for
+from .styles import Style, number_headings, registry_for
 
 TITLE_VERBS = {
     "granted": "GRANTING",
@@ -33,70 +32,6 @@ TITLE_VERBS = {
     "granted_in_part": "GRANTING IN PART AND DENYING IN PART",
     "moot": "DENYING AS MOOT",
 }
-
-
-@dataclass(frozen=True)
-class Chambers:
-    """A judge's or court's house style: docket citations, signature, own clause language."""
-
-    docket_style: str | None = None       # None: the court style's
-    clause_folders: tuple[Path, ...] = ()
-    motion_folders: tuple[Path, ...] = ()     # the chambers' own motion kinds (motions/*.yaml)
-    magistrate_referral: str | None = None
-    straight_quotes: bool = False  # keep quotes as typed instead of typographic ones
-    style: str | None = None              # a style name chosen for every order of these chambers
-    style_folders: tuple[Path, ...] = ()  # the chambers' own styles (its styles/ folder)
-    style_settings: tuple[tuple[str, Any], ...] = ()   # style profile keys the chambers set
-    profile_path: str | None = None
-
-    def cite(self, doc: int | str) -> str:
-        return DOCKET_STYLES[self.docket_style or "ecf"].format(doc)
-
-
-def load_chambers(folder: Path | None) -> Chambers:
-    """Read `profile.yaml`, `clauses/` and `styles/` from a chambers folder (all optional)."""
-    if folder is None:
-        return Chambers()
-    if not folder.is_dir():
-        raise CaseFileError("chambers folder not found", file=str(folder), field="chambers")
-    profile: dict[str, Any] = {}
-    profile_path = folder / "profile.yaml"
-    located = None
-    if profile_path.exists():
-        located = read_data_file(profile_path)
-        profile = located.data or {}
-    style_keys = PROFILE_KEYS - {"courts", "default", "extends", "template", "docket_style"}
-    unknown = set(profile) - {"docket_style", "style", "straight_quotes"} - style_keys
-    if unknown:
-        from .suggest import did_you_mean
-
-        key = sorted(unknown)[0]
-        known = ["docket_style", "style", "straight_quotes", *sorted(style_keys)]
-        raise CaseFileError(f"unknown key{did_you_mean(str(key), known)}",
-                            file=str(profile_path), field=key,
-                            line=located.line_of((key,)) if located else None)
-    style = profile.get("docket_style")
-    if style is not None and style not in DOCKET_STYLES:
-        raise CaseFileError(f"'{style}' is not one of {', '.join(DOCKET_STYLES)}",
-                            file=str(profile_path), field="docket_style",
-                            line=located.line_of(("docket_style",)) if located else None)
-    straight = profile.get("straight_quotes", False)
-    straight = {"true": True, "false": False}.get(str(straight).lower(), straight)
-    if not isinstance(straight, bool):
-        raise CaseFileError("must be true or false", file=str(profile_path),
-                            field="straight_quotes",
-                            line=located.line_of(("straight_quotes",)) if located else None)
-    clauses = folder / "clauses"
-    styles = folder / "styles"
-    motions = folder / "motions"
-    return Chambers(docket_style=style, straight_quotes=straight,
-                    clause_folders=(clauses,) if clauses.is_dir() else (),
-                    motion_folders=(motions,) if motions.is_dir() else (),
-                    style=profile.get("style"),
-                    style_folders=(styles,) if styles.is_dir() else (),
-                    style_settings=tuple(sorted((k, v) for k, v in profile.items()
-                                                if k in style_keys)),
-                    profile_path=str(profile_path))
 
 
 @dataclass
@@ -718,10 +653,6 @@ def style_for(case: Case, chambers: Chambers, folders: tuple[Path, ...] = ()) ->
         style = registry.for_court(case.court)
     return style.with_settings(dict(chambers.style_settings),
                                chambers.profile_path or "profile.yaml")
-
-
-def library_for(chambers: Chambers) -> ClauseLibrary:
-    return ClauseLibrary([*chambers.clause_folders, bundled_clauses()])
 
 
 def default_clause_ids(library: ClauseLibrary, kind: str, outcome: str,

@@ -22,7 +22,8 @@ from .checklist import blocks_render, rule_5_2_codes
 from .checks import (Finding, minor_terms, package_privacy_findings, scan_package, scan_texts,
                      sealed_terms)
 from .errors import CitationError, LeakError, PrivacyError, TemplateError
-from .order import Chambers, OrderText, OrderWriter, style_for
+from .chambers import Chambers
+from .order import OrderText, OrderWriter, style_for
 from .output import write_atomic  # noqa: F401  (the library's name for it since 0.1)
 from .prose import FootnoteBook, Styles, fill_ooxml, markdown_to_ooxml
 from .styles import Style, check_template

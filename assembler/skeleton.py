@@ -149,7 +149,8 @@ def needed_fields(combo: Combination) -> tuple[list[str], list[str]]:
     """(fields the order needs a value for, optional fields its clauses read)."""
     from .authoring import clause_uses
     from .case import Case
-    from .order import Chambers, default_clause_ids, library_for
+    from .chambers import Chambers, library_for
+    from .order import default_clause_ids
 
     from .case import Motion, Ruling
     needed = [*_required(Case, ""), *_required(Motion, "motion."), *_required(Ruling, "ruling.")]
@@ -353,7 +354,7 @@ def _line(text: str, comment: str | None) -> str:
 
 def _prose(combo: Combination) -> list[str]:
     from .motions import registry
-    from .order import Chambers, library_for
+    from .chambers import Chambers, library_for
 
     library = library_for(Chambers())
     standards = [c for c in registry().get(combo.kind).clause_ids("discussion", combo.outcome)
@@ -459,6 +460,6 @@ def render_draft(case_file: Path, output: Path | None, *, force: bool = False,
         target = output
     for path in (target, target.with_suffix(".pdf") if pdf else None):
         if path is not None and path.exists() and not force:
-            raise OutputError("already exists (use --force to overwrite)", file=str(path))
+            raise OutputError("already exists", file=str(path), hint="overwrite")
     result = preview(None, case_file, target, pdf=pdf, soffice=soffice)
     return target, result

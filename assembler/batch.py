@@ -30,7 +30,7 @@ from pydantic import BaseModel
 from .case import Case, validate_case
 from .errors import (AssemblerError, CaseFileError, LeakError, OutputError, PrivacyError,
                      one_line)
-from .hints import with_hint
+from .hints import remedy, with_hint
 from .output import BATCH_TAG, holds_exactly, remove_temporaries
 from .rawdata import (LocatedData, Path_, apply_override, dotted_path, parse_override,
                       read_data_file)
@@ -78,16 +78,16 @@ class BatchSummary:
     def total(self) -> int:
         return self.ok + self.failed + self.kept
 
-    def line(self) -> str:
+    def line(self, next_step: str = "") -> str:
         # Kept orders were rendered again too (to compare them), so they count as work done.
         rate = ((self.ok + self.kept) / self.seconds) if self.seconds > 0 else 0.0
         kept = f"{self.kept} kept (finished earlier)" if self.kept else "0 kept"
         text = (f"{self.ok} ok, {self.failed} failed, {kept} in "
                 f"{self.seconds:.1f} s ({rate:.0f} docs/s)")
-        if self.interrupted:
-            text += " (interrupted: run again with --resume)"
-        elif self.manifest_error:
-            text += " (manifest incomplete: run again with --resume)"
+        if self.interrupted or self.manifest_error:
+            # How to finish is the front's to say (the CLI: hints.remedy("resume")).
+            state = "interrupted" if self.interrupted else "manifest incomplete"
+            text += f" ({state}{next_step})"
         return text
 
 
@@ -415,8 +415,7 @@ def read_manifest(path: Path) -> dict[int, RowResult]:
     except UnicodeDecodeError as exc:
         line = raw[:exc.start].count(b"\n") + 1
         raise OutputError(f"line {line}: not UTF-8 text, so not "
-                          "a manifest this program wrote (move it away, or use --force to "
-                          "replace it)", file=str(path)) from None
+                          "a manifest this program wrote", file=str(path), hint="replace") from None
     results: dict[int, RowResult] = {}
     try:
         for record in csv.DictReader(io.StringIO(text, newline="")):
@@ -427,8 +426,8 @@ def read_manifest(path: Path) -> dict[int, RowResult]:
             fields = {name: _plain(record.get(name) or "") for name in MANIFEST_FIELDS[1:]}
             results[row] = RowResult(row, **fields)
     except csv.Error as exc:
-        raise OutputError(f"not a manifest this program wrote ({exc}; move it away, or use "
-                          "--force to replace it)", file=str(path)) from None
+        raise OutputError(f"not a manifest this program wrote ({exc})", file=str(path),
+                          hint="replace") from None
     return results
 
 
@@ -620,9 +619,8 @@ def _earlier_manifest(options: BatchOptions, path: Path) -> dict[int, RowResult]
     if not os.path.lexists(path) or options.force:
         return {}
     if not options.resume:
-        raise OutputError("a manifest from an earlier batch is here: run again with --resume "
-                          "to finish it, --force to start over, or choose another folder",
-                          file=str(path))
+        raise OutputError("a manifest from an earlier batch is here", file=str(path),
+                          hint="resume-or-restart")
     return read_manifest(path)
 
 
@@ -731,7 +729,8 @@ def _convert_pdfs(options: BatchOptions, converter: Any, results: list[RowResult
         summary.count(result.status, -1)
         summary.count("failed")
         result.status = "failed"
-        result.error = f"{options.rows_file}:row {result.row}: PDF: {outcome.error}"
+        result.error = (f"{options.rows_file}:row {result.row}: PDF: {outcome.error}"
+                        f"{remedy(outcome.hint)}")
         if progress is not None:
             progress(summary.total, summary.total, result)
 
@@ -776,8 +775,8 @@ def _run_pool(options: BatchOptions, tasks: Iterator[Any], total: int,
         except BrokenProcessPool:
             # A worker was killed (out of memory, a signal): what was recorded stands.
             raise OutputError("a worker process stopped unexpectedly; the orders recorded in "
-                              "the manifest are complete: run again with --resume",
-                              file=str(options.out_dir)) from None
+                              "the manifest are complete", file=str(options.out_dir),
+                              hint="resume") from None
         except KeyboardInterrupt:
             # Stop handing out rows; the workers finish what they hold, and it is recorded.
             for future in pending:

@@ -39,7 +39,7 @@ class ItalicsPlan:
     def diff(self, label: str) -> str:
         return "".join(difflib.unified_diff(
             self.old.splitlines(keepends=True), self.new.splitlines(keepends=True),
-            fromfile=f"{label} (before)", tofile=f"{label} (after --fix)"))
+            fromfile=f"{label} (before)", tofile=f"{label} (fixed)"))
 
 
 def _quote_pattern(text: str) -> str:

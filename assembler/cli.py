@@ -15,7 +15,7 @@ import click
 from . import __version__
 from .case import load_case
 from .errors import AssemblerError
-from .hints import with_hint
+from .hints import remedy, with_hint
 
 
 def reports_errors(command: Callable[..., Any]) -> Callable[..., Any]:
@@ -299,7 +299,7 @@ def batch(rows_file: Path, out_dir: Path, base: Path | None, overrides: tuple[st
     for warning in summary.warnings:
         click.echo(f"warning: {warning}", err=True)
     prefix = "dry run: " if dry_run else ""
-    click.echo(prefix + summary.line())
+    click.echo(prefix + summary.line(remedy("resume")))
     if verbose:
         for what, path in used:
             click.echo(f"{what}: {path}", err=True)

@@ -71,7 +71,7 @@ class Location:
 
 
 # The remedies an error may name as its `hint`; each front says how (the CLI: hints.py).
-HINTS = ("overwrite", "allow", "strict")
+HINTS = ("overwrite", "replace", "allow", "strict", "resume", "resume-or-restart")
 
 
 @dataclass

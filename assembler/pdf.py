@@ -62,6 +62,7 @@ class Converted:
     source: Path
     pdf: Path | None
     error: str = ""
+    hint: str | None = None   # a remedy the front words (errors.HINTS)
 
 
 class ConversionInterrupted(KeyboardInterrupt):
@@ -116,8 +117,8 @@ class PdfConverter:
         for source in sources:
             target = (out_dir or source.parent) / f"{source.stem}.pdf"
             if target.exists() and not force:
-                results.append(Converted(source, None, f"{target} already exists (use --force "
-                                                       "to overwrite)"))
+                results.append(Converted(source, None, f"{target} already exists",
+                                         hint="overwrite"))
             else:
                 jobs.append((source, target))
         if not jobs:

@@ -7,12 +7,12 @@ import zipfile
 
 import pytest
 from click.testing import CliRunner
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
 from assembler import load_case, render_order
 from assembler.case import Case
-from assembler.checks import normalize
+from assembler.checks import normalize, sealed_terms
 from assembler.cli import main
 from assembler.errors import LeakError
 
@@ -119,6 +119,10 @@ def test_public_version_never_leaks_and_keeps_public_names(plaintiff, pseudonym,
         "signed": {"place": "Bridgeport", "date": "2024-02-09"},
         "background": prose,
     })
+    # The public texts must not themselves spell the sealed name as the scan reads it (a
+    # pseudonym "ÆÆÆÆ" for the sealed name "ÆÆÆÆ", or a Cyrillic х among the public letters, is
+    # rightly refused, and is not what this property is about).
+    assume(not sealed_terms(case).find(f"{plaintiff}\n{pseudonym}\n{prose}"))
     data = render_order(case).data
     everything = normalize(all_text_of(data))
     assert normalize(sealed) not in everything

@@ -198,3 +198,13 @@ def test_extension_gives_the_new_date_and_compel_the_expenses():
 def matrix_orders():
     """Orders of every kind and outcome (for the clause-coverage test)."""
     return [render_data(case_data(k, o, "plaintiff")) for k, o, s in COMBOS if s == "plaintiff"]
+
+
+@pytest.mark.parametrize("kind", ["temporary_restraining_order", "preliminary_injunction"])
+def test_a_restraining_order_expires_under_rule_65b2(kind):
+    text = document_text(render_data(case_data(kind, "granted", "plaintiff")).data)
+    if kind == "temporary_restraining_order":
+        assert "for fourteen days after this order is entered" in text
+        assert "until further order of the Court" not in text
+    else:
+        assert "until further order of the Court" in text

@@ -84,7 +84,9 @@ def test_png_pages_of_the_sample_order(tmp_path):
         assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
 
 
-def test_watch_renders_again_when_the_case_changes(tmp_path):
+def _watch_sees_an_edit(case, out, before: str, after: str, edit) -> None:
+    """Run `preview --watch` on `case`, check the first render shows `before`, call `edit()`,
+    and check a later render shows `after` (within a minute)."""
     import signal
     import subprocess
     import sys
@@ -92,8 +94,6 @@ def test_watch_renders_again_when_the_case_changes(tmp_path):
 
     from conftest import ROOT
 
-    case = seed_without(tmp_path, "")
-    out = tmp_path / "watched.docx"
     process = subprocess.Popen(
         [sys.executable, "-m", "assembler", "preview", "--data", str(case), "-o", str(out),
          "--watch"], env={**os.environ, "PYTHONPATH": str(ROOT)}, stdout=subprocess.PIPE,
@@ -102,17 +102,24 @@ def test_watch_renders_again_when_the_case_changes(tmp_path):
         deadline = time.monotonic() + 60
         while not out.exists() and time.monotonic() < deadline:
             time.sleep(0.1)
-        assert "Dated at New Haven" in document_text(out.read_bytes())
+        assert before in document_text(out.read_bytes())
         time.sleep(1.0)  # let the watcher settle before the edit
-        case.write_text(case.read_text().replace("place: New Haven", "place: Bridgeport"))
+        edit()
         while time.monotonic() < deadline:
-            if "Dated at Bridgeport" in document_text(out.read_bytes()):
+            if after in document_text(out.read_bytes()):
                 break
             time.sleep(0.2)
-        assert "Dated at Bridgeport" in document_text(out.read_bytes())
+        assert after in document_text(out.read_bytes())
     finally:
         os.killpg(process.pid, signal.SIGINT)
         process.communicate(timeout=30)
+
+
+def test_watch_renders_again_when_the_case_changes(tmp_path):
+    case = seed_without(tmp_path, "")
+    _watch_sees_an_edit(
+        case, tmp_path / "watched.docx", "Dated at New Haven", "Dated at Bridgeport",
+        lambda: case.write_text(case.read_text().replace("place: New Haven", "place: Bridgeport")))
 
 
 def test_a_missing_optional_value_a_clause_needs_does_not_stop_the_preview(tmp_path):
@@ -132,36 +139,12 @@ def test_a_missing_optional_value_a_clause_needs_does_not_stop_the_preview(tmp_p
 
 
 def test_watch_shows_the_new_text_of_a_clause_edited_while_it_runs(tmp_path):
-    import signal
-    import subprocess
-    import sys
-    import time
-
-    from conftest import ROOT
-
     shutil.copytree(FIXTURES / "chambers", tmp_path / "chambers")
     (tmp_path / "cases").mkdir()
     case = tmp_path / "cases" / SEED.name
     shutil.copy(SEED, case)
     clause = tmp_path / "chambers" / "jam" / "clauses" / "sealing" / "footnote.md"
-    out = tmp_path / "watched.docx"
-    process = subprocess.Popen(
-        [sys.executable, "-m", "assembler", "preview", "--data", str(case), "-o", str(out),
-         "--watch"], env={**os.environ, "PYTHONPATH": str(ROOT)}, stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE, start_new_session=True)
-    try:
-        deadline = time.monotonic() + 60
-        while not out.exists() and time.monotonic() < deadline:
-            time.sleep(0.1)
-        assert "compelling reasons" in document_text(out.read_bytes())
-        time.sleep(1.0)  # let the watcher settle before the edit
-        clause.write_text(clause.read_text(encoding="utf-8").replace(
-            "compelling reasons", "weighty reasons"), encoding="utf-8")
-        while time.monotonic() < deadline:
-            if "weighty reasons" in document_text(out.read_bytes()):
-                break
-            time.sleep(0.2)
-        assert "weighty reasons" in document_text(out.read_bytes())
-    finally:
-        os.killpg(process.pid, signal.SIGINT)
-        process.communicate(timeout=30)
+    _watch_sees_an_edit(
+        case, tmp_path / "watched.docx", "compelling reasons", "weighty reasons",
+        lambda: clause.write_text(clause.read_text(encoding="utf-8").replace(
+            "compelling reasons", "weighty reasons"), encoding="utf-8"))

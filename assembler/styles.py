@@ -11,6 +11,7 @@ district. Adding a style is adding a folder: no Python changes.
 from __future__ import annotations
 
 import re
+import sys
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -169,6 +170,7 @@ class StyleRegistry:
             if not folder.is_dir():
                 raise StyleError("styles folder not found", file=str(folder))
             for child in sorted(folder.iterdir()):
+                sys.audit("assembler.probe", str(child))  # a style.yaml looked for (memo.py)
                 if child.name in self._entries or not (child / PROFILE).is_file():
                     continue
                 located = read_data_file(child / PROFILE)

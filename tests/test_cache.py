@@ -42,15 +42,19 @@ def test_warm_cache_gives_the_same_bytes_as_cold(tmp_path):
     assert cold.returncode == 0, cold.stderr
     entries = _entries(store)
     # The template's prepared parts, its compiled parts and clauses, the court record, and
-    # the Word XML of each piece of prose, the cite-check's findings, the year's holidays.
-    assert set(entries) == {"template", "jinja", "courts", "prose", "cites", "holidays"}
+    # the Word XML of each piece of prose, the cite-check's findings, the year's holidays,
+    # the privacy scan's letter skeletons, and the render memo (a replay of this render).
+    assert set(entries) == {"template", "jinja", "courts", "prose", "cites", "holidays",
+                            "skeleton", "memo"}
     assert len(entries["jinja"]) >= 5
-    stamps = {p.stat().st_mtime_ns for files in entries.values() for p in files}
-    warm = _render(tmp_path, str(store), "warm.docx")
+    stamps = {p.stat().st_mtime_ns for kind, files in entries.items() for p in files
+              if kind != "memo"}
+    warm = _render(tmp_path, str(store), "warm.docx")  # another output: not the memo's render
     assert warm.returncode == 0, warm.stderr
     assert (tmp_path / "warm.docx").read_bytes() == (tmp_path / "cold.docx").read_bytes()
-    # Served from the cache: nothing was written again.
-    assert {p.stat().st_mtime_ns for files in _entries(store).values() for p in files} == stamps
+    # Served from the cache: nothing was written again (but the memo of this new render).
+    assert {p.stat().st_mtime_ns for kind, files in _entries(store).items() for p in files
+            if kind != "memo"} == stamps
     off = _render(tmp_path, "off", "off.docx")
     assert (tmp_path / "off.docx").read_bytes() == (tmp_path / "cold.docx").read_bytes(), off.stderr
 
@@ -64,6 +68,11 @@ def test_damaged_entries_are_redone_not_trusted(tmp_path):
     again = _render(tmp_path, str(store), "again.docx")
     assert again.returncode == 0, again.stderr
     assert (tmp_path / "again.docx").read_bytes() == (tmp_path / "first.docx").read_bytes()
+    first = (tmp_path / "first.docx").read_bytes()
+    (tmp_path / "first.docx").unlink()
+    replayed = _render(tmp_path, str(store), "first.docx")  # its damaged memo: rendered anew
+    assert replayed.returncode == 0, replayed.stderr
+    assert (tmp_path / "first.docx").read_bytes() == first
     assert all(p.read_bytes() != b"\x00not what was stored" for p in files)  # rewritten
 
 

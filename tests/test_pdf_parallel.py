@@ -114,3 +114,38 @@ def test_stopping_the_pdf_phase_leaves_no_converter_staging_folder_or_profile(tm
     with (out / "manifest.csv").open(encoding="utf-8-sig", newline="") as handle:
         listed = [entry["pdf"] for entry in csv.DictReader(handle) if entry["pdf"]]
     assert all((out / name).exists() for name in listed)
+
+
+def test_each_profile_is_seeded_so_libreoffice_skips_its_graphics_self_tests(tmp_path, seed_docx):
+    # An unseeded profile runs LibreOffice's graphics self-tests at every start (and logs
+    # them in the profile); a profile from new_profile records the installed version as
+    # already run, so a conversion with it starts straight away.
+    import tempfile
+
+    from assembler.pdf import installed_version, new_profile
+
+    source = tmp_path / "order.docx"
+    source.write_bytes(seed_docx)
+    with PdfConverter() as converter:
+        version = installed_version(converter.soffice)
+        assert version is not None and version.count(".") == 1
+        assert f"<value>{version}</value>" in (
+            converter.profile / "user" / "registrymodifications.xcu").read_text("utf-8")
+        assert converter._run([source], tmp_path, converter.profile) == ""
+        assert source.with_suffix(".pdf").read_bytes()[:5] == b"%PDF-"
+        assert not (converter.profile / "user" / "GraphicsRenderTests.log").exists()
+
+        plain = Path(tempfile.mkdtemp(prefix="assembler-test-profile-"))
+        try:
+            assert converter._run([source], tmp_path, plain) == ""
+            assert (plain / "user" / "GraphicsRenderTests.log").exists()
+        finally:
+            shutil.rmtree(plain)
+
+    # An installation whose version cannot be read still gets a usable (empty) profile.
+    assert installed_version(tmp_path / "no-such" / "program" / "soffice") is None
+    empty = new_profile(tmp_path / "no-such" / "program" / "soffice")
+    try:
+        assert list(empty.iterdir()) == []
+    finally:
+        shutil.rmtree(empty)

@@ -535,27 +535,32 @@ def run_batch(options: BatchOptions,
         from .pdf import PdfConverter
         # Fails fast if LibreOffice is missing; up to -j converters in the PDF phase.
         converter = PdfConverter(options.soffice, pdf_a=options.pdf_a, jobs=options.jobs)
-    rows = CsvRows(options.rows_file)
-    base = load_base(options)
-    summary = BatchSummary()
-    if rows.warning:
-        summary.warnings.append(rows.warning)
-    global _SETUP
-    # A --template is compiled once, here; forked workers inherit it with the rest. Without
-    # one, each row's court style gives its template (compiled once per process and style).
-    _SETUP = _Setup(options, compile_template(options.template) if options.template else None,
-                    base, _case_dir(options))
-    manifest_path = options.out_dir / MANIFEST
     lock = None
     earlier: dict[int, RowResult] = {}
-    if not options.dry_run:
-        lock = _lock_folder(options.out_dir)
-        try:
+    try:
+        rows = CsvRows(options.rows_file)
+        base = load_base(options)
+        summary = BatchSummary()
+        if rows.warning:
+            summary.warnings.append(rows.warning)
+        global _SETUP
+        # A --template is compiled once, here; forked workers inherit it with the rest.
+        # Without one, each row's court style gives its template (compiled once per process
+        # and style).
+        _SETUP = _Setup(options, compile_template(options.template) if options.template
+                        else None, base, _case_dir(options))
+        manifest_path = options.out_dir / MANIFEST
+        if not options.dry_run:
+            lock = _lock_folder(options.out_dir)
             earlier = _earlier_manifest(options, manifest_path)
             remove_temporaries(options.out_dir)  # what a killed batch into this folder left
-        except BaseException:
+    except BaseException:
+        # A batch that never began leaves nothing: no lock held, no LibreOffice profile.
+        if lock is not None:
             os.close(lock)
-            raise
+        if converter is not None:
+            converter.close()
+        raise
     journal = None
     try:
         journal = None if options.dry_run else _Journal(manifest_path)

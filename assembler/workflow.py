@@ -12,6 +12,7 @@ import os
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from .checks import Finding
 from .engine import Engine
@@ -75,11 +76,21 @@ def render_case(case_file: Path | str, output: Path | str | None = None, *,
     if pdf or pdf_a:
         from .pdf import PdfConverter
 
-        converter = PdfConverter(soffice, pdf_a=pdf_a)  # missing LibreOffice: fail before writing
         pdf_target = target.with_suffix(".pdf")
         if pdf_target.exists() and not force:
             raise OutputError("already exists", file=str(pdf_target), hint="overwrite")
+        converter = PdfConverter(soffice, pdf_a=pdf_a)  # missing LibreOffice: fail before writing
     replaced = os.path.lexists(target)  # only when forced: else write_atomic refuses
+    try:
+        return _write(order, target, force, replaced, converter, notes, sealed, on_finding,
+                      on_note)
+    finally:
+        if converter is not None:
+            converter.close()  # its profile folder, whatever happened
+
+
+def _write(order: Any, target: Path, force: bool, replaced: bool, converter: Any,
+           notes: list[str], sealed: bool, on_finding: Any, on_note: Any) -> RenderReport:
     write_atomic(target, order.data, force=force)
     if on_finding is not None:
         for finding in order.findings:
@@ -91,8 +102,7 @@ def render_case(case_file: Path | str, output: Path | str | None = None, *,
                           written_by_library=list(order.written_by_library),
                           library_notes=list(order.library_notes))
     if converter is not None:
-        with converter:
-            (result,) = converter.convert([target], force=True)
+        (result,) = converter.convert([target], force=True)
         if result.pdf is None:
             if replaced:  # what was there is gone already: keep the new order
                 raise ConversionError(f"{result.error}; the .docx was written and kept",

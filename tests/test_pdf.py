@@ -166,3 +166,20 @@ def test_plain_pdf_is_fixed_in_place_with_every_offset_still_valid(tmp_path):
     assert offsets and all(re.match(rb"\d+ 0 obj", fixed[o:o + 12]) for o in offsets)
     assert "NOTICE" in pdf_text(copy) or "ORDER" in pdf_text(copy)
     assert _patched_in_place(b"%PDF-1.7 /Metadata 3 0 R %%EOF", date(2020, 1, 1)) is None
+
+
+@pytest.mark.parametrize("in_the_way", ["order.docx", "order.pdf"])
+def test_render_pdf_that_cannot_write_leaves_no_libreoffice_profile(tmp_path, monkeypatch,
+                                                                     in_the_way):
+    """An order or PDF already there (no --force) stops `render --pdf` with an error; the
+    existing file is untouched and no LibreOffice profile folder is left in TMPDIR."""
+    private = tmp_path / "tmp"
+    private.mkdir()
+    monkeypatch.setattr("tempfile.tempdir", str(private))
+    (tmp_path / in_the_way).write_bytes(b"already here")
+    result = CliRunner().invoke(main, ["render", str(SEED), "-o", str(tmp_path / "order.docx"),
+                                       "--pdf"])
+    assert result.exit_code == 1, result.output
+    assert "already exists" in result.output and "Traceback" not in result.output
+    assert (tmp_path / in_the_way).read_bytes() == b"already here"
+    assert list(private.glob("assembler-libreoffice-*")) == []

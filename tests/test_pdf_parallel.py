@@ -149,3 +149,38 @@ def test_each_profile_is_seeded_so_libreoffice_skips_its_graphics_self_tests(tmp
         assert list(empty.iterdir()) == []
     finally:
         shutil.rmtree(empty)
+
+
+@pytest.mark.parametrize("problem", ["bad header", "busy folder", "earlier manifest"])
+def test_a_batch_that_never_begins_leaves_no_libreoffice_profile(tmp_path, problem):
+    """`batch --pdf` makes its converter first (a missing LibreOffice fails before anything
+    is read); a CSV, base or output-folder problem found after that leaves no profile."""
+    private = tmp_path / "tmp"
+    private.mkdir()
+    rows = rows_file(tmp_path, 2)
+    out = tmp_path / "out"
+    out.mkdir()
+    holder = None
+    if problem == "bad header":
+        rows.write_text("case_number,no_such_field\n3:24-cv-1,x\n", encoding="utf-8")
+    elif problem == "earlier manifest":
+        (out / "manifest.csv").write_text("row,case_number,status\n", encoding="utf-8")
+    else:  # another batch holds the folder
+        holder = subprocess.Popen([sys.executable, "-c", (
+            "import fcntl, os, sys, time\n"
+            f"fd = os.open({str(out)!r}, os.O_RDONLY)\n"
+            "fcntl.flock(fd, fcntl.LOCK_EX)\nprint('held', flush=True)\ntime.sleep(60)\n")],
+            stdout=subprocess.PIPE)
+        assert holder.stdout.readline() == b"held\n"
+    try:
+        result = subprocess.run([sys.executable, "-m", "assembler", "batch", str(rows),
+                                 "--base", str(BASE), "-o", str(out), "--pdf"],
+                                env=dict(os.environ, PYTHONPATH=str(ROOT), TMPDIR=str(private)),
+                                capture_output=True, text=True, timeout=120)
+    finally:
+        if holder is not None:
+            holder.kill()
+            holder.wait()
+    assert result.returncode == 1, result.stderr
+    assert result.stderr.startswith("error:") and "Traceback" not in result.stderr
+    assert list(private.glob("assembler-libreoffice-*")) == []

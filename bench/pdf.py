@@ -7,6 +7,11 @@ alternating order so that the machine's load falls on all alike; the figures are
 `--repeat` runs. The per-document cost is a batch's whole run divided by its number of
 orders. The cold call is `soffice --headless --convert-to pdf` on one rendered order with a
 fresh user profile, as a script that converts each document on its own would do.
+
+`--ceiling` also times LibreOffice alone on the same orders, without assembler: one soffice
+process over all of them against two side by side over half each (fresh profiles, made as
+assembler makes them). That ratio is what two converters can gain on this machine at most,
+since a batch adds its own serial parts (interpreter start, rendering, the manifest).
 """
 
 from __future__ import annotations
@@ -33,10 +38,33 @@ def run(command: list[str]) -> float:
     return time.perf_counter() - started
 
 
+def soffice_alone(soffice: str, halves: list[list[Path]], out: Path) -> float:
+    """Seconds for one soffice process per list of documents, all started at once."""
+    from assembler.pdf import new_profile
+
+    profiles = [new_profile(soffice) for _ in halves]
+    started = time.perf_counter()
+    processes = [subprocess.Popen([soffice, f"-env:UserInstallation={profile.as_uri()}",
+                                   "--headless", "--norestore", "--nolockcheck", "--convert-to",
+                                   "pdf", "--outdir", str(out / str(index)), *map(str, docs)],
+                                  stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+                 for index, (profile, docs) in enumerate(zip(profiles, halves, strict=True))]
+    for process in processes:
+        process.wait()
+    seconds = time.perf_counter() - started
+    for profile in profiles:
+        shutil.rmtree(profile, ignore_errors=True)
+    assert sum(len(list((out / str(i)).glob("*.pdf"))) for i in range(len(halves))) == \
+        sum(map(len, halves))
+    return seconds
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--orders", type=int, default=100)
     parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--ceiling", action="store_true",
+                        help="also time soffice alone: one process against two")
     args = parser.parse_args()
     soffice = shutil.which("soffice") or shutil.which("libreoffice")
     if soffice is None:
@@ -45,7 +73,8 @@ def main() -> None:
     try:
         rows = work / "rows.csv"
         make_rows(rows, args.orders)
-        times: dict[str, list[float]] = {"-j 1": [], "-j 2": [], "cold": []}
+        times: dict[str, list[float]] = {"-j 1": [], "-j 2": [], "cold": [], "one": [],
+                                         "two": []}
         for attempt in range(args.repeat):
             for jobs in ("1", "2"):
                 out = work / f"batch-j{jobs}-{attempt}"
@@ -62,6 +91,12 @@ def main() -> None:
                                       "--headless", "--convert-to", "pdf", "--outdir",
                                       str(target), str(one)]))
             assert (target / f"{one.stem}.pdf").exists()
+            if args.ceiling:
+                docs = sorted((work / f"batch-j1-{attempt}").glob("*.docx"))
+                half = -(-len(docs) // 2)
+                times["one"].append(soffice_alone(soffice, [docs], work / f"one{attempt}"))
+                times["two"].append(soffice_alone(soffice, [docs[:half], docs[half:]],
+                                                  work / f"two{attempt}"))
         j1, j2 = statistics.median(times["-j 1"]), statistics.median(times["-j 2"])
         cold = statistics.median(times["cold"])
         per_document = j2 / args.orders
@@ -71,6 +106,11 @@ def main() -> None:
         print(f"cold soffice call         : {cold:.3f} s per document")
         print(f"ratio -j 2 / -j 1 (speed-up): {j1 / j2:.2f} (goal >= 1.7)")
         print(f"ratio cold / warm per document: {cold / per_document:.1f} (goal >= 10)")
+        if args.ceiling:
+            one_, two_ = statistics.median(times["one"]), statistics.median(times["two"])
+            print(f"soffice alone, 1 process  : {one_:.2f} s")
+            print(f"soffice alone, 2 processes: {two_:.2f} s")
+            print(f"ratio 1 / 2 processes (the most -j 2 can gain here): {one_ / two_:.2f}")
     finally:
         shutil.rmtree(work, ignore_errors=True)
 

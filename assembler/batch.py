@@ -502,7 +502,9 @@ class _Journal:
                           f"before row {result.row}")
 
     def close(self) -> None:
-        os.close(self.fd)
+        if self.fd >= 0:  # once: the batch closes it before the PDF phase and on the way out
+            os.close(self.fd)
+            self.fd = -1
 
 
 # ---- the run -------------------------------------------------------------------------------

@@ -200,7 +200,14 @@ class PdfConverter:
                     stage = Path(tempfile.mkdtemp(prefix=".assembler-pdf-",
                                                   dir=unit[0][1].parent))
                     stages.append(stage)
-                self._convert_unit(unit, stage, profile, results)
+                try:
+                    self._convert_unit(unit, stage, profile, results)
+                except Exception as exc:  # a bug or an OS failure: its documents fail, not all
+                    with self._lock:
+                        finished = {r.source for r in results}
+                        results.extend(Converted(source, None, f"PDF conversion failed: "
+                                                 f"{type(exc).__name__}: {exc}")
+                                       for source, _ in unit if source not in finished)
 
         threads = [threading.Thread(target=slot, args=(profile,), daemon=True)
                    for profile in self.profiles[:min(self.jobs, len(units))]]
@@ -227,8 +234,16 @@ class PdfConverter:
                       results: list[Converted]) -> None:
         """One LibreOffice run over a share of the documents; a document that stops the run
         is found by converting the rest one by one, so only it is reported."""
-        error = self._run([s for s, _ in unit], stage, profile)
-        left = [(s, t) for s, t in unit if not self._collect(s, t, stage, results)]
+        targets = dict(unit)
+        collected: set[Path] = set()
+
+        def done(source: Path) -> None:  # as soon as LibreOffice has gone on to the next one
+            if self._collect(source, targets[source], stage, results):
+                collected.add(source)
+
+        error = self._run([s for s, _ in unit], stage, profile, on_done=done)
+        left = [(s, t) for s, t in unit
+                if s not in collected and not self._collect(s, t, stage, results)]
         if self._stopping:
             return
         if error and len(left) > 1:
@@ -275,39 +290,86 @@ class PdfConverter:
 
     @staticmethod
     def _collect(source: Path, target: Path, stage: Path, results: list[Converted]) -> bool:
-        """Move a produced PDF into place; False when LibreOffice wrote none."""
+        """Move a produced PDF into place, made reproducible; False when LibreOffice wrote
+        none (or not a PDF). A PDF that cannot be written (a full disk) fails its document."""
         produced = stage / f"{source.stem}.pdf"
-        if produced.exists() and produced.read_bytes()[:5] == b"%PDF-":
-            make_reproducible(produced, order_date(source))
-            os.replace(produced, target)
-            results.append(Converted(source, target))
+        try:
+            data = produced.read_bytes()
+        except OSError:
+            return False
+        if data[:5] != b"%PDF-":
+            return False
+        temp = stage / f".{source.stem}.reproducible"  # the stage is in the target's folder
+        try:
+            temp.write_bytes(reproducible(data, order_date(source)))
+            os.replace(temp, target)
+        except OSError as exc:
+            temp.unlink(missing_ok=True)
+            results.append(Converted(source, None, f"cannot write {target}: "
+                                     f"{exc.strerror or exc}"))
             return True
-        return False
+        produced.unlink(missing_ok=True)
+        results.append(Converted(source, target))
+        return True
 
-    def _run(self, sources: list[Path], out_dir: Path, profile: Path | None = None) -> str:
-        """One soffice process for all `sources`; returns an error text, or '' when it ran."""
+    def _run(self, sources: list[Path], out_dir: Path, profile: Path | None = None,
+             on_done: Callable[[Path], None] | None = None) -> str:
+        """One soffice process for all `sources`; returns an error text, or '' when it ran.
+
+        LibreOffice converts the documents in order and says `convert A -> B.pdf` on starting
+        each one, so when it names the next one, the one before is written: `on_done` gets
+        it then, while LibreOffice goes on (the last one's PDF is left for the caller)."""
         profile = profile or self.profile
         command = [self.soffice, f"-env:UserInstallation={profile.as_uri()}", "--headless",
                    "--norestore", "--nolockcheck", "--convert-to", export_filter(self.pdf_a),
                    "--outdir", str(out_dir), *map(str, sources)]
         timeout = self.start_seconds + self.seconds_per_document * len(sources)
+        by_pdf = {f"{source.stem}.pdf": source for source in sources}
         with self._lock:
             if self._stopping:
                 return "stopped"
+            errors = tempfile.TemporaryFile()  # read at the end: a pipe could fill and block
             # Its own session: a terminal's Ctrl-C reaches only us, and we stop it.
-            process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+            process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=errors,
                                        stdin=subprocess.DEVNULL, start_new_session=True,
                                        env={**os.environ, "TZ": "UTC"})  # no local zone
             self._running.add(process)
+        timed_out = threading.Event()
+
+        def overdue() -> None:
+            timed_out.set()
+            try:
+                os.killpg(process.pid, signal.SIGKILL)
+            except ProcessLookupError:
+                pass
+
+        watchdog = threading.Timer(timeout, overdue)
+        watchdog.daemon = True
+        watchdog.start()
         try:
-            _, stderr = process.communicate(timeout=timeout)
-        except subprocess.TimeoutExpired:
-            os.killpg(process.pid, signal.SIGKILL)
-            process.communicate()
-            return f"LibreOffice did not finish within {timeout:.0f} s and was stopped"
+            started: Path | None = None
+            for line in process.stdout:  # ends when LibreOffice exits or is killed
+                if not line.startswith(b"convert ") or b" using filter : " not in line:
+                    continue
+                written = line.rsplit(b" using filter : ", 1)[0].rsplit(b"/", 1)[-1]
+                source = by_pdf.get(os.fsdecode(written))
+                if source is None:
+                    continue
+                if started is not None and started != source and on_done is not None \
+                        and not self._stopping:
+                    on_done(started)
+                started = source
+            process.wait()
         finally:
+            watchdog.cancel()
+            process.stdout.close()
             with self._lock:
                 self._running.discard(process)
+        errors.seek(0)
+        stderr = errors.read()
+        errors.close()
+        if timed_out.is_set():
+            return f"LibreOffice did not finish within {timeout:.0f} s and was stopped"
         if process.returncode != 0:
             tail = stderr.decode("utf-8", "replace").strip().splitlines()[-1:] or ["no message"]
             return f"LibreOffice failed (exit {process.returncode}): {tail[0]}"
@@ -372,23 +434,28 @@ def _patched_in_place(data: bytes, when: date) -> bytes | None:
     return bytes(patched)
 
 
-def make_reproducible(path: Path, when: date | None) -> None:
-    """Rewrite a PDF's dates to `when` (or the epoch) in UTC and its ID to a content hash."""
+def reproducible(data: bytes, when: date | None) -> bytes:
+    """A PDF's bytes with its dates set to `when` (or the epoch) in UTC and its ID made a
+    hash of its content."""
     when = when or date(1970, 1, 1)
-    fixed = _patched_in_place(path.read_bytes(), when)
-    if fixed is None:
-        fixed = _rewritten(path, when)
+    fixed = _patched_in_place(data, when)
+    return fixed if fixed is not None else _rewritten(data, when)
+
+
+def make_reproducible(path: Path, when: date | None) -> None:
+    """Rewrite a PDF file as `reproducible` does its bytes (atomically)."""
+    fixed = reproducible(path.read_bytes(), when)
     temp = path.with_name(f".{path.name}.reproducible")
     temp.write_bytes(fixed)
     os.replace(temp, path)
 
 
-def _rewritten(path: Path, when: date) -> bytes:
+def _rewritten(data: bytes, when: date) -> bytes:
     """The PDF rewritten by pypdf with its dates, XMP packet, colour profile and ID fixed."""
     from pypdf import PdfReader, PdfWriter
     from pypdf.generic import ArrayObject, ByteStringObject, NameObject, TextStringObject
 
-    writer = PdfWriter(clone_from=PdfReader(str(path)))
+    writer = PdfWriter(clone_from=PdfReader(io.BytesIO(data)))
     info = writer._info.get_object() if writer._info is not None else None  # noqa: SLF001
     if info is not None:
         for key in ("/CreationDate", "/ModDate"):

@@ -184,3 +184,24 @@ def test_a_batch_that_never_begins_leaves_no_libreoffice_profile(tmp_path, probl
     assert result.returncode == 1, result.stderr
     assert result.stderr.startswith("error:") and "Traceback" not in result.stderr
     assert list(private.glob("assembler-libreoffice-*")) == []
+
+
+def test_each_pdf_is_handed_on_as_soon_as_libreoffice_starts_the_next(tmp_path, seed_docx):
+    """Collection does not wait for the whole run: when soffice names the next document, the
+    one before is complete (a whole PDF) and is handed on while soffice is still running."""
+    sources = []
+    for index in range(3):
+        source = tmp_path / f"order-{index}.docx"
+        source.write_bytes(seed_docx)
+        sources.append(source)
+    stage = tmp_path / "stage"
+    stage.mkdir()
+    seen = []
+    with PdfConverter() as converter:
+        def done(source):
+            data = (stage / f"{source.stem}.pdf").read_bytes()
+            seen.append((source, data.startswith(b"%PDF-") and b"%%EOF" in data[-32:],
+                         bool(converter._running)))  # noqa: SLF001 - soffice still running
+        assert converter._run(sources, stage, on_done=done) == ""  # noqa: SLF001
+    assert seen == [(sources[0], True, True), (sources[1], True, True)]
+    assert (stage / "order-2.pdf").exists()  # the last is left for the caller

@@ -537,35 +537,27 @@ def run_batch(options: BatchOptions,
         from .pdf import PdfConverter
         # Fails fast if LibreOffice is missing; up to -j converters in the PDF phase.
         converter = PdfConverter(options.soffice, pdf_a=options.pdf_a, jobs=options.jobs)
+    global _SETUP
     lock = None
-    earlier: dict[int, RowResult] = {}
-    try:
+    journal = None
+    try:  # whatever stops it, a batch leaves no lock held and no LibreOffice profile
         rows = CsvRows(options.rows_file)
         base = load_base(options)
         summary = BatchSummary()
         if rows.warning:
             summary.warnings.append(rows.warning)
-        global _SETUP
         # A --template is compiled once, here; forked workers inherit it with the rest.
         # Without one, each row's court style gives its template (compiled once per process
         # and style).
         _SETUP = _Setup(options, compile_template(options.template) if options.template
                         else None, base, _case_dir(options))
         manifest_path = options.out_dir / MANIFEST
+        earlier: dict[int, RowResult] = {}
         if not options.dry_run:
             lock = _lock_folder(options.out_dir)
             earlier = _earlier_manifest(options, manifest_path)
             remove_temporaries(options.out_dir)  # what a killed batch into this folder left
-    except BaseException:
-        # A batch that never began leaves nothing: no lock held, no LibreOffice profile.
-        if lock is not None:
-            os.close(lock)
-        if converter is not None:
-            converter.close()
-        raise
-    journal = None
-    try:
-        journal = None if options.dry_run else _Journal(manifest_path)
+            journal = _Journal(manifest_path)
         _run_rows(options, rows, base, summary, journal, earlier, progress,
                   output_name_for_number)
         if journal is not None:
@@ -581,10 +573,9 @@ def run_batch(options: BatchOptions,
                     summary.manifest_error = ""
                 except OutputError as exc:
                     summary.manifest_error = summary.manifest_error or str(exc)
-            journal = None
     finally:
         if journal is not None:
-            journal.close()
+            journal.close()  # a second close does nothing
         if converter is not None:
             converter.close()
         if lock is not None:

@@ -29,7 +29,7 @@ from datetime import date
 from pathlib import Path
 from typing import Callable
 
-from .errors import ConversionError
+from .errors import ConversionError, one_line
 
 INSTALL_HINT = ("install LibreOffice (Debian/Ubuntu: apt-get install libreoffice-writer-nogui) "
                 "or pass --soffice PATH")
@@ -205,8 +205,9 @@ class PdfConverter:
                 except Exception as exc:  # a bug or an OS failure: its documents fail, not all
                     with self._lock:
                         finished = {r.source for r in results}
-                        results.extend(Converted(source, None, f"PDF conversion failed: "
-                                                 f"{type(exc).__name__}: {exc}")
+                        results.extend(Converted(source, None, one_line(
+                                                     f"PDF conversion failed: "
+                                                     f"{type(exc).__name__}: {exc}"))
                                        for source, _ in unit if source not in finished)
 
         threads = [threading.Thread(target=slot, args=(profile,), daemon=True)
@@ -305,8 +306,8 @@ class PdfConverter:
             os.replace(temp, target)
         except OSError as exc:
             temp.unlink(missing_ok=True)
-            results.append(Converted(source, None, f"cannot write {target}: "
-                                     f"{exc.strerror or exc}"))
+            results.append(Converted(source, None, one_line(
+                f"cannot write {target}: {exc.strerror or exc}")))
             return True
         produced.unlink(missing_ok=True)
         results.append(Converted(source, target))
@@ -325,49 +326,46 @@ class PdfConverter:
                    "--outdir", str(out_dir), *map(str, sources)]
         timeout = self.start_seconds + self.seconds_per_document * len(sources)
         by_pdf = {f"{source.stem}.pdf": source for source in sources}
-        with self._lock:
-            if self._stopping:
-                return "stopped"
-            errors = tempfile.TemporaryFile()  # read at the end: a pipe could fill and block
-            # Its own session: a terminal's Ctrl-C reaches only us, and we stop it.
-            process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=errors,
-                                       stdin=subprocess.DEVNULL, start_new_session=True,
-                                       env={**os.environ, "TZ": "UTC"})  # no local zone
-            self._running.add(process)
-        timed_out = threading.Event()
-
-        def overdue() -> None:
-            timed_out.set()
-            try:
-                os.killpg(process.pid, signal.SIGKILL)
-            except ProcessLookupError:
-                pass
-
-        watchdog = threading.Timer(timeout, overdue)
-        watchdog.daemon = True
-        watchdog.start()
-        try:
-            started: Path | None = None
-            for line in process.stdout:  # ends when LibreOffice exits or is killed
-                if not line.startswith(b"convert ") or b" using filter : " not in line:
-                    continue
-                written = line.rsplit(b" using filter : ", 1)[0].rsplit(b"/", 1)[-1]
-                source = by_pdf.get(os.fsdecode(written))
-                if source is None:
-                    continue
-                if started is not None and started != source and on_done is not None \
-                        and not self._stopping:
-                    on_done(started)
-                started = source
-            process.wait()
-        finally:
-            watchdog.cancel()
-            process.stdout.close()
+        # Its stderr goes to a file, read at the end: a pipe left unread could fill and block.
+        with tempfile.TemporaryFile() as errors:
             with self._lock:
-                self._running.discard(process)
-        errors.seek(0)
-        stderr = errors.read()
-        errors.close()
+                if self._stopping:
+                    return "stopped"
+                # Its own session: a terminal's Ctrl-C reaches only us, and we stop it.
+                process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=errors,
+                                           stdin=subprocess.DEVNULL, start_new_session=True,
+                                           env={**os.environ, "TZ": "UTC"})  # no local zone
+                self._running.add(process)
+            timed_out = threading.Event()
+
+            def overdue() -> None:
+                timed_out.set()
+                try:
+                    os.killpg(process.pid, signal.SIGKILL)
+                except ProcessLookupError:
+                    pass
+
+            watchdog = threading.Timer(timeout, overdue)
+            watchdog.daemon = True
+            watchdog.start()
+            try:
+                started: Path | None = None
+                for line in process.stdout:  # ends when LibreOffice exits or is killed
+                    head, found, _ = line.rpartition(b" using filter : ")
+                    source = by_pdf.get(os.fsdecode(head.rsplit(b"/", 1)[-1])) if found else None
+                    if source is None or not line.startswith(b"convert "):
+                        continue
+                    if started is not None and on_done is not None and not self._stopping:
+                        on_done(started)
+                    started = source
+                process.wait()
+            finally:
+                watchdog.cancel()
+                process.stdout.close()
+                with self._lock:
+                    self._running.discard(process)
+            errors.seek(0)
+            stderr = errors.read()
         if timed_out.is_set():
             return f"LibreOffice did not finish within {timeout:.0f} s and was stopped"
         if process.returncode != 0:
@@ -440,14 +438,6 @@ def reproducible(data: bytes, when: date | None) -> bytes:
     when = when or date(1970, 1, 1)
     fixed = _patched_in_place(data, when)
     return fixed if fixed is not None else _rewritten(data, when)
-
-
-def make_reproducible(path: Path, when: date | None) -> None:
-    """Rewrite a PDF file as `reproducible` does its bytes (atomically)."""
-    fixed = reproducible(path.read_bytes(), when)
-    temp = path.with_name(f".{path.name}.reproducible")
-    temp.write_bytes(fixed)
-    os.replace(temp, path)
 
 
 def _rewritten(data: bytes, when: date) -> bytes:

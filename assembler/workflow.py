@@ -8,11 +8,11 @@ A caller embedding assembler (a web form, a notebook) gets the guarantees the CL
 
 from __future__ import annotations
 
+import contextlib
 import os
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
 from .checks import Finding
 from .engine import Engine
@@ -72,53 +72,45 @@ def render_case(case_file: Path | str, output: Path | str | None = None, *,
     target = _target(output, order.output_name)
     if not sealed:
         ensure_public_file_name(target, case, allow)
-    converter = None
-    if pdf or pdf_a:
-        from .pdf import PdfConverter
+    with contextlib.ExitStack() as cleanup:  # the converter's profile, whatever happens
+        converter = None
+        if pdf or pdf_a:
+            from .pdf import PdfConverter
 
-        pdf_target = target.with_suffix(".pdf")
-        if pdf_target.exists() and not force:
-            raise OutputError("already exists", file=str(pdf_target), hint="overwrite")
-        converter = PdfConverter(soffice, pdf_a=pdf_a)  # missing LibreOffice: fail before writing
-    replaced = os.path.lexists(target)  # only when forced: else write_atomic refuses
-    try:
-        return _write(order, target, force, replaced, converter, notes, sealed, on_finding,
-                      on_note)
-    finally:
+            pdf_target = target.with_suffix(".pdf")
+            if pdf_target.exists() and not force:
+                raise OutputError("already exists", file=str(pdf_target), hint="overwrite")
+            # Missing LibreOffice: fail before writing.
+            converter = cleanup.enter_context(PdfConverter(soffice, pdf_a=pdf_a))
+        replaced = os.path.lexists(target)  # only when forced: else write_atomic refuses
+        write_atomic(target, order.data, force=force)
+        if on_finding is not None:
+            for finding in order.findings:
+                on_finding(finding)
+        report = RenderReport(docx=target, title=order.title, sealed=sealed,
+                              findings=[*order.citations, *order.findings],
+                              clauses_used=dict(order.clauses_used), notes=notes,
+                              style=order.style, used_files=order.used_files,
+                              written_by_library=list(order.written_by_library),
+                              library_notes=list(order.library_notes))
         if converter is not None:
-            converter.close()  # its profile folder, whatever happened
-
-
-def _write(order: Any, target: Path, force: bool, replaced: bool, converter: Any,
-           notes: list[str], sealed: bool, on_finding: Any, on_note: Any) -> RenderReport:
-    write_atomic(target, order.data, force=force)
-    if on_finding is not None:
-        for finding in order.findings:
-            on_finding(finding)
-    report = RenderReport(docx=target, title=order.title, sealed=sealed,
-                          findings=[*order.citations, *order.findings],
-                          clauses_used=dict(order.clauses_used), notes=notes,
-                          style=order.style, used_files=order.used_files,
-                          written_by_library=list(order.written_by_library),
-                          library_notes=list(order.library_notes))
-    if converter is not None:
-        (result,) = converter.convert([target], force=True)
-        if result.pdf is None:
-            if replaced:  # what was there is gone already: keep the new order
-                raise ConversionError(f"{result.error}; the .docx was written and kept",
+            (result,) = converter.convert([target], force=True)
+            if result.pdf is None:
+                if replaced:  # what was there is gone already: keep the new order
+                    raise ConversionError(f"{result.error}; the .docx was written and kept",
+                                          file=str(target))
+                target.unlink(missing_ok=True)  # neither file: a retry finds nothing in its way
+                raise ConversionError(f"{result.error}; nothing was written (the .docx was "
+                                      "removed again, so a retry finds nothing in its way)",
                                       file=str(target))
-            target.unlink(missing_ok=True)  # neither file: a retry finds nothing in its way
-            raise ConversionError(f"{result.error}; nothing was written (the .docx was "
-                                  "removed again, so a retry finds nothing in its way)",
-                                  file=str(target))
-        report.pdf = result.pdf
-        from .fonts import substitution_note
+            report.pdf = result.pdf
+            from .fonts import substitution_note
 
-        if note := substitution_note(target, result.pdf):  # a note, never an error
-            report.notes.append(note)
-            if on_note is not None:
-                on_note(note)
-    return report
+            if note := substitution_note(target, result.pdf):  # a note, never an error
+                report.notes.append(note)
+                if on_note is not None:
+                    on_note(note)
+        return report
 
 
 def _target(output: Path | str | None, name: str) -> Path:

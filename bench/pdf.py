@@ -38,24 +38,23 @@ def run(command: list[str]) -> float:
     return time.perf_counter() - started
 
 
-def soffice_alone(soffice: str, halves: list[list[Path]], out: Path) -> float:
-    """Seconds for one soffice process per list of documents, all started at once."""
+def soffice_alone(soffice: str, shares: list[list[Path]], out: Path) -> float:
+    """Seconds for one soffice process per share of the documents, all started at once."""
     from assembler.pdf import new_profile
 
-    profiles = [new_profile(soffice) for _ in halves]
+    profiles = [new_profile(soffice) for _ in shares]
     started = time.perf_counter()
     processes = [subprocess.Popen([soffice, f"-env:UserInstallation={profile.as_uri()}",
                                    "--headless", "--norestore", "--nolockcheck", "--convert-to",
-                                   "pdf", "--outdir", str(out / str(index)), *map(str, docs)],
+                                   "pdf", "--outdir", str(out), *map(str, share)],
                                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-                 for index, (profile, docs) in enumerate(zip(profiles, halves, strict=True))]
+                 for profile, share in zip(profiles, shares, strict=True)]
     for process in processes:
         process.wait()
     seconds = time.perf_counter() - started
     for profile in profiles:
         shutil.rmtree(profile, ignore_errors=True)
-    assert sum(len(list((out / str(i)).glob("*.pdf"))) for i in range(len(halves))) == \
-        sum(map(len, halves))
+    assert len(list(out.glob("*.pdf"))) == sum(map(len, shares))
     return seconds
 
 

@@ -141,7 +141,7 @@ def test_plain_pdf_is_fixed_in_place_with_every_offset_still_valid(tmp_path):
     rewritten by pypdf instead)."""
     from datetime import date
 
-    from assembler.pdf import _patched_in_place, make_reproducible
+    from assembler.pdf import _patched_in_place, reproducible
 
     source = tmp_path / "o.docx"
     result = CliRunner().invoke(main, ["render", str(SEED), "-o", str(source)])
@@ -153,9 +153,8 @@ def test_plain_pdf_is_fixed_in_place_with_every_offset_still_valid(tmp_path):
                    b"/CreationDate(D:20301231235959Z')", raw, count=1)
     assert later != raw
     copy = tmp_path / "later.pdf"
-    copy.write_bytes(later)
-    make_reproducible(copy, date(2020, 8, 13))
-    fixed = copy.read_bytes()
+    fixed = reproducible(later, date(2020, 8, 13))
+    copy.write_bytes(fixed)
     assert fixed == raw and len(fixed) == len(later)
     reader = PdfReader(str(copy), strict=True)
     assert reader.metadata["/CreationDate"] == "D:20200813000000Z"
